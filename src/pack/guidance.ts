@@ -1,0 +1,212 @@
+/**
+ * @module
+ * False-positive guidance written from a pack's own indicators: each item says what in this
+ * data can produce noise, which values are concerned, and the exclusion that would suppress a
+ * reviewed hit. Nothing is emitted for a risk the pack does not have.
+ */
+import type { Indicator, Rejection } from '../intel/indicator.ts'
+import type { Pack } from './pack.ts'
+import { sharedServiceOf } from './shared-services.ts'
+
+export interface Exclusion {
+  /** An entry for a huntpack exclusions file (YAML). */
+  yaml: string
+  /** The same exclusion as a KQL line to append to a hunt. */
+  kql: string
+}
+
+export interface GuidanceItem {
+  id: string
+  title: string
+  detail: string
+  /** How many values of the pack the item concerns. */
+  count: number
+  /** Up to `EXAMPLE_LIMIT` of them, canonical. */
+  examples: string[]
+  exclusion?: Exclusion
+}
+
+const EXAMPLE_LIMIT = 10
+const WEB_PORTS = new Set([80, 443, 8080, 8443])
+const LOW_CONFIDENCE = 50
+
+export function packGuidance(pack: Pack): GuidanceItem[] {
+  return [
+    webPortGuidance(pack.indicators),
+    addressOnlyGuidance(pack.indicators),
+    ...sharedServiceGuidance(pack.indicators),
+    hostOnlyGuidance(pack.indicators),
+    lowConfidenceGuidance(pack.indicators),
+    warninglistGuidance(pack.warninglisted),
+    rejectionGuidance(pack.rejections),
+  ].filter((item): item is GuidanceItem => item !== undefined)
+}
+
+function webPortGuidance(indicators: Indicator[]): GuidanceItem | undefined {
+  const onWebPorts = indicators.filter(
+    (i) => i.kind === 'ip:port' && i.port !== undefined && WEB_PORTS.has(i.port),
+  )
+  if (onWebPorts.length === 0) return undefined
+  const ports = countBy(onWebPorts.map((i) => String(i.port)))
+  const first = onWebPorts[0] as Indicator
+  return {
+    id: 'web-ports',
+    title: 'Command and control on web ports',
+    detail:
+      `${onWebPorts.length} address:port indicators use web ports (${formatCounts(ports)}). ` +
+      'Such addresses are often shared hosting or CDN front ends serving many unrelated sites, ' +
+      'so even an exact match can be benign traffic to a neighbour: confirm with the host name ' +
+      '(proxy URL, TLS SNI, DNS) before escalating.',
+    count: onWebPorts.length,
+    examples: examples(onWebPorts),
+    exclusion: {
+      yaml: `- value: ${first.ip}\n  reason: shared hosting address, reviewed`,
+      kql: `| where RemoteIP != ${JSON.stringify(first.ip)}`,
+    },
+  }
+}
+
+function addressOnlyGuidance(indicators: Indicator[]): GuidanceItem | undefined {
+  const withPort = indicators.filter((i) => i.kind === 'ip:port')
+  if (withPort.length === 0) return undefined
+  return {
+    id: 'address-only',
+    title: 'Address-only matches',
+    detail:
+      `The address hunts keep the ports of ${withPort.length} address:port indicators: ` +
+      '`MatchKind` is `exact` when the address and the port match on the same side of the ' +
+      'connection and `address-only` when only the address does. Address-only hits are ' +
+      'weaker (another service on the same host); keep them for triage, filter them out for ' +
+      'alerting.',
+    count: withPort.length,
+    examples: examples(withPort),
+    exclusion: {
+      yaml: '- match_kind: address-only\n  reason: alert on exact address and port only',
+      kql: '| where MatchKind == "exact"',
+    },
+  }
+}
+
+function sharedServiceGuidance(indicators: Indicator[]): GuidanceItem[] {
+  const byService = new Map<string, { kind: string; values: Indicator[] }>()
+  for (const indicator of indicators) {
+    const host = hostOf(indicator)
+    const service = host === undefined ? undefined : sharedServiceOf(host)
+    if (!service) continue
+    const entry = byService.get(service.domain) ?? { kind: service.kind, values: [] }
+    entry.values.push(indicator)
+    byService.set(service.domain, entry)
+  }
+  return [...byService].map(([domain, { kind, values }]) => ({
+    id: `shared-service:${domain}`,
+    title: `Names under ${domain} (${kind})`,
+    detail:
+      `${values.length} indicators are names under ${domain}, a ${kind} service where anyone ` +
+      'can hold a name. The hunts match these exact names and their subdomains only, never ' +
+      `${domain} itself, so other customers of the service are not flagged; do not widen a ` +
+      `hunt to the whole service. Names there change hands quickly: an old hit may belong to ` +
+      'a new, benign owner.',
+    count: values.length,
+    examples: examples(values),
+    exclusion: {
+      yaml: `- value: ${hostOf(values[0] as Indicator)}\n  reason: reviewed, benign owner`,
+      kql: `| where not(Name =~ ${JSON.stringify(hostOf(values[0] as Indicator))})`,
+    },
+  }))
+}
+
+function hostOnlyGuidance(indicators: Indicator[]): GuidanceItem | undefined {
+  const urls = indicators.filter((i) => i.kind === 'url')
+  if (urls.length === 0) return undefined
+  const shared = urls.filter((i) => {
+    const host = hostOf(i)
+    return host !== undefined && sharedServiceOf(host) !== undefined
+  })
+  const hosts = new Set(urls.map(hostOf))
+  return {
+    id: 'host-only',
+    title: 'Host-only URL matches',
+    detail:
+      `${urls.length} URL indicators on ${hosts.size} hosts. A request to the same host with ` +
+      'another path is reported as `host-only`, a weaker match than the exact URL' +
+      (shared.length > 0
+        ? `; ${shared.length} of these URLs are on shared hosting, where a host-only match ` +
+          'is usually someone else\u2019s content.'
+        : '.'),
+    count: urls.length,
+    examples: examples(shared.length > 0 ? shared : urls),
+    exclusion: {
+      yaml: '- match_kind: host-only\n  reason: alert on exact URLs only',
+      kql: '| where MatchKind == "exact"',
+    },
+  }
+}
+
+function lowConfidenceGuidance(indicators: Indicator[]): GuidanceItem | undefined {
+  const low = indicators.filter((i) => i.confidence !== undefined && i.confidence < LOW_CONFIDENCE)
+  if (low.length === 0) return undefined
+  return {
+    id: 'low-confidence',
+    title: `Confidence below ${LOW_CONFIDENCE}`,
+    detail:
+      `${low.length} indicators carry a confidence below ${LOW_CONFIDENCE}: corroborate a hit ` +
+      'with a second source before acting, or rebuild with `--min-confidence` to leave them out.',
+    count: low.length,
+    examples: examples(low),
+  }
+}
+
+function warninglistGuidance(warninglisted: Indicator[]): GuidanceItem | undefined {
+  if (warninglisted.length === 0) return undefined
+  const lists = countBy(warninglisted.flatMap((i) => i.warninglists))
+  return {
+    id: 'warninglisted',
+    title: 'Warninglisted values, not hunted',
+    detail:
+      `${warninglisted.length} values are on warninglists of known benign or special-use ` +
+      `values (${formatCounts(lists)}) and are left out of the hunts; they are listed below. ` +
+      'Rebuild with `--include-warninglisted` to hunt them anyway.',
+    count: warninglisted.length,
+    examples: examples(warninglisted),
+  }
+}
+
+function rejectionGuidance(rejections: Rejection[]): GuidanceItem | undefined {
+  if (rejections.length === 0) return undefined
+  const codes = countBy(rejections.map((r) => r.code))
+  return {
+    id: 'rejected',
+    title: 'Rejected values, not hunted',
+    detail:
+      `${rejections.length} values of this family were refused (${formatCounts(codes)}): ` +
+      'they are not what their type claims, so hunting them would miss or match noise. Each ' +
+      'is listed below with its reason.',
+    count: rejections.length,
+    examples: rejections.slice(0, EXAMPLE_LIMIT).map((r) => r.original),
+  }
+}
+
+/** The hostname a domain or URL indicator names; undefined for other kinds. */
+export function hostOf(indicator: Indicator): string | undefined {
+  if (indicator.kind === 'domain') return indicator.value
+  if (indicator.kind !== 'url') return undefined
+  try {
+    return new URL(indicator.value).hostname
+  } catch {
+    return undefined
+  }
+}
+
+function examples(indicators: Indicator[]): string[] {
+  return indicators.slice(0, EXAMPLE_LIMIT).map((i) => i.value)
+}
+
+function countBy(values: string[]): Map<string, number> {
+  const counts = new Map<string, number>()
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1)
+  return new Map([...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])))
+}
+
+function formatCounts(counts: Map<string, number>): string {
+  return [...counts].map(([key, n]) => `${key}: ${n}`).join(', ')
+}

@@ -1,0 +1,86 @@
+/**
+ * @module
+ * `pack.json`: the pack for machines, with the same content as its page. The shape is
+ * documented in docs/pack-json.md; `schema` changes when a field changes meaning.
+ */
+import { defang } from '../intel/defang.ts'
+import type { Indicator, Rejection } from '../intel/indicator.ts'
+import type { PageHunt, PageTable } from '../report/pack-page.ts'
+import type { GuidanceItem } from './guidance.ts'
+import type { Pack } from './pack.ts'
+import type { PackSummary } from './summary.ts'
+
+export const PACK_SCHEMA = 'huntpack.pack/1'
+
+export interface PackJsonInput {
+  pack: Pack
+  summary: PackSummary
+  description: string
+  hunts: PageHunt[]
+  tables: PageTable[]
+  guidance: GuidanceItem[]
+  lookback: string
+}
+
+export function renderPackJson(input: PackJsonInput): string {
+  const { pack } = input
+  const document = {
+    schema: PACK_SCHEMA,
+    id: pack.id,
+    title: pack.title,
+    name: pack.name,
+    groupBy: pack.groupBy,
+    familyId: pack.familyId ?? null,
+    aliases: pack.aliases,
+    feeds: pack.feeds,
+    description: input.description,
+    lookback: input.lookback,
+    summary: input.summary,
+    hunts: input.hunts.map((h) => ({
+      id: h.id,
+      title: h.title,
+      purpose: h.purpose,
+      table: h.table,
+      file: h.file,
+      indicatorCount: h.indicatorCount,
+      watchlist: h.watchlist ?? null,
+      query: h.query,
+    })),
+    tables: input.tables,
+    guidance: input.guidance,
+    indicators: pack.indicators.map(indicatorJson),
+    warninglisted: pack.warninglisted.map(indicatorJson),
+    rejected: pack.rejections.map(rejectionJson),
+  }
+  return `${JSON.stringify(document, null, 2)}\n`
+}
+
+function indicatorJson(i: Indicator) {
+  return {
+    kind: i.kind,
+    value: i.value,
+    defanged: defang(i.value, i.kind),
+    original: i.original,
+    ip: i.ip ?? null,
+    port: i.port ?? null,
+    threatTypes: i.threatTypes,
+    confidence: i.confidence ?? null,
+    firstSeen: i.firstSeen ?? null,
+    lastSeen: i.lastSeen ?? null,
+    tags: i.tags,
+    references: i.references,
+    reporters: i.reporters,
+    warninglists: i.warninglists,
+    sources: i.sources,
+  }
+}
+
+function rejectionJson(r: Rejection) {
+  return {
+    code: r.code,
+    reason: r.reason,
+    original: r.original,
+    claimedType: r.claimedType ?? null,
+    source: r.source,
+  }
+}

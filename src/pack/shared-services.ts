@@ -1,0 +1,81 @@
+/**
+ * @module
+ * Parent domains where anyone can get a name of their own: dynamic DNS, tunnels and free
+ * hosting. A malicious `x.portmap.host` says nothing about `portmap.host` or its other
+ * customers, so hunts stay on the exact name and the page explains why.
+ */
+
+export interface SharedService {
+  domain: string
+  kind: 'dynamic DNS' | 'tunnelling' | 'free hosting'
+}
+
+const SERVICES: SharedService[] = [
+  ...[
+    'duckdns.org',
+    'ddns.net',
+    'hopto.org',
+    'zapto.org',
+    'sytes.net',
+    'no-ip.org',
+    'no-ip.biz',
+    'myftp.biz',
+    'servehttp.com',
+    'serveftp.com',
+    'dynu.net',
+    'freeddns.org',
+    'mooo.com',
+    'kozow.com',
+    'dyndns.org',
+    'linkpc.net',
+    'publicvm.com',
+    'ydns.eu',
+  ].map((domain) => ({ domain, kind: 'dynamic DNS' as const })),
+  ...[
+    'portmap.host',
+    'portmap.io',
+    'ngrok.io',
+    'ngrok-free.app',
+    'ngrok.app',
+    'trycloudflare.com',
+    'ply.gg',
+    'playit.gg',
+    'loca.lt',
+    'localto.net',
+    'serveo.net',
+    'bore.pub',
+    'pinggy.link',
+    'devtunnels.ms',
+  ].map((domain) => ({ domain, kind: 'tunnelling' as const })),
+  ...[
+    'workers.dev',
+    'pages.dev',
+    'github.io',
+    'netlify.app',
+    'vercel.app',
+    'herokuapp.com',
+    'azurewebsites.net',
+    'web.app',
+    'firebaseapp.com',
+    'glitch.me',
+    'r2.dev',
+    'blogspot.com',
+    'weebly.com',
+    'wixsite.com',
+    '000webhostapp.com',
+  ].map((domain) => ({ domain, kind: 'free hosting' as const })),
+]
+
+const BY_DOMAIN = new Map(SERVICES.map((s) => [s.domain, s]))
+
+/** The shared service a hostname is a customer name under, if any (not the service itself). */
+export function sharedServiceOf(hostname: string): SharedService | undefined {
+  let dot = hostname.indexOf('.')
+  while (dot >= 0) {
+    const parent = hostname.slice(dot + 1)
+    const service = BY_DOMAIN.get(parent)
+    if (service) return service
+    dot = hostname.indexOf('.', dot + 1)
+  }
+  return undefined
+}

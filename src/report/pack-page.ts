@@ -1,0 +1,198 @@
+/**
+ * @module
+ * The Markdown page of a pack, and the index of all packs. The IOC Summary table is also an
+ * input format: huntpack reads its own pages back (`--format markdown`).
+ */
+import { defang } from '../intel/defang.ts'
+import type { Indicator, Rejection } from '../intel/indicator.ts'
+import type { GuidanceItem } from '../pack/guidance.ts'
+import type { Pack } from '../pack/pack.ts'
+import { kindCount, type PackSummary } from '../pack/summary.ts'
+import { mdCode, mdFence, mdLink, mdTable, mdText } from './markdown-text.ts'
+
+/** Indicator rows shown on a page; the rest are in `pack.json` and the watchlist files. */
+export const PAGE_ROW_LIMIT = 1000
+
+export interface PageHunt {
+  id: string
+  title: string
+  purpose: string
+  table: string
+  file: string
+  query: string
+  indicatorCount: number
+  watchlist?: { alias: string; file: string }
+}
+
+export interface PageTable {
+  table: string
+  connector: string
+  hunts: string[]
+}
+
+export interface PackPageInput {
+  pack: Pack
+  summary: PackSummary
+  description: string
+  hunts: PageHunt[]
+  tables: PageTable[]
+  guidance: GuidanceItem[]
+  lookback: string
+}
+
+export function renderPackPage(input: PackPageInput): string {
+  const { pack, summary } = input
+  const sections = [
+    `# ${mdText(pack.title)}`,
+    mdText(input.description),
+    summarySection(summary),
+    indicatorSection(pack.indicators),
+    huntSection(input),
+    tableSection(input.tables),
+    guidanceSection(input.guidance),
+    warninglistedSection(pack.warninglisted),
+    rejectedSection(pack.rejections),
+  ]
+  return `${sections.filter((s) => s !== '').join('\n\n')}\n`
+}
+
+function summarySection(summary: PackSummary): string {
+  const rows = Object.entries(summary.byKind)
+    .sort((a, b) => b[1] - a[1])
+    .map(([kind, n]) => [mdText(kind), String(n)])
+  return `## Summary\n\n${mdTable(['Kind', 'Indicators'], rows)}`
+}
+
+function indicatorSection(indicators: Indicator[]): string {
+  if (indicators.length === 0) return '## IOC Summary\n\nNo indicator of this pack is hunted.'
+  const rows = indicators
+    .slice(0, PAGE_ROW_LIMIT)
+    .map((i) => [
+      mdText(i.kind),
+      mdCode(defang(i.value, i.kind)),
+      mdText(i.threatTypes.join(', ')),
+      i.firstSeen ? mdText(i.firstSeen.replace('T', ' ').replace('Z', '')) : '',
+      i.confidence === undefined ? '' : String(i.confidence),
+      i.references.map((r) => mdLink('reference', r)).join(' '),
+    ])
+  const table = mdTable(
+    ['Type', 'Value', 'Threat Type', 'First Seen', 'Confidence', 'Reference'],
+    rows,
+  )
+  const more =
+    indicators.length > PAGE_ROW_LIMIT
+      ? `\n\n${indicators.length - PAGE_ROW_LIMIT} more indicators are in \`pack.json\`.`
+      : ''
+  return `## IOC Summary\n\nValues are defanged; times are UTC.\n\n${table}${more}`
+}
+
+function huntSection(input: PackPageInput): string {
+  if (input.hunts.length === 0) return ''
+  const parts = input.hunts.map((hunt) => {
+    const source = hunt.watchlist
+      ? `Reads its ${hunt.indicatorCount} values from the watchlist \`${hunt.watchlist.alias}\`: ` +
+        `upload \`${hunt.watchlist.file}\` to Sentinel under that alias first.`
+      : `${hunt.indicatorCount} values inline.`
+    return [
+      `### ${mdText(hunt.title)}`,
+      `${mdText(hunt.purpose)} Table \`${hunt.table}\`; file \`${hunt.file}\`. ${source}`,
+      mdFence(hunt.query, 'kql'),
+    ].join('\n\n')
+  })
+  return `## Hunts\n\nEach query looks back ${input.lookback}.\n\n${parts.join('\n\n')}`
+}
+
+function tableSection(tables: PageTable[]): string {
+  if (tables.length === 0) return ''
+  const rows = tables.map((t) => [`\`${t.table}\``, mdText(t.connector), t.hunts.join(', ')])
+  return `## Tables and data connectors\n\n${mdTable(['Table', 'Data connector', 'Hunts'], rows)}`
+}
+
+function guidanceSection(items: GuidanceItem[]): string {
+  if (items.length === 0) return ''
+  const parts = items.map((item) => {
+    const lines = [`### ${mdText(item.title)}`, mdText(item.detail)]
+    if (item.examples.length > 0) {
+      const shown = item.examples.map((e) => mdCode(e)).join(', ')
+      const rest =
+        item.count > item.examples.length ? ` and ${item.count - item.examples.length} more` : ''
+      lines.push(`Concerns: ${shown}${rest}.`)
+    }
+    if (item.exclusion) {
+      lines.push(
+        'To suppress a reviewed hit, add to the exclusions file:',
+        mdFence(item.exclusion.yaml, 'yaml'),
+        'or append to the query:',
+        mdFence(item.exclusion.kql, 'kql'),
+      )
+    }
+    return lines.join('\n\n')
+  })
+  return `## False-positive guidance\n\n${parts.join('\n\n')}`
+}
+
+function warninglistedSection(indicators: Indicator[]): string {
+  if (indicators.length === 0) return ''
+  const rows = indicators.map((i) => [
+    mdText(i.kind),
+    mdCode(defang(i.value, i.kind)),
+    mdText(i.warninglists.join(', ')),
+  ])
+  return `## Warninglisted values (not hunted)\n\n${mdTable(['Type', 'Value', 'Warninglists'], rows)}`
+}
+
+function rejectedSection(rejections: Rejection[]): string {
+  if (rejections.length === 0) return ''
+  return `## Rejected values (not hunted)\n\n${rejectionTable(rejections)}`
+}
+
+export function rejectionTable(rejections: Rejection[]): string {
+  const rows = rejections.map((r) => [
+    mdText(r.claimedType ?? ''),
+    mdCode(r.original),
+    mdText(r.reason),
+    mdText(sourceText(r)),
+  ])
+  return mdTable(['Claimed type', 'Value as written', 'Reason', 'Source'], rows)
+}
+
+function sourceText(r: Rejection): string {
+  const { feed, line, record } = r.source
+  return `${feed}${line !== undefined ? `:${line}` : ''}${record !== undefined ? ` #${record}` : ''}`
+}
+
+export interface IndexEntry {
+  pack: Pack
+  summary: PackSummary
+  huntCount: number
+}
+
+export function renderIndex(title: string, entries: IndexEntry[], unassigned: Rejection[]): string {
+  const rows = entries.map(({ pack, summary, huntCount }) => [
+    `[${mdText(pack.name)}](<${pack.id}/README.md>)`,
+    String(summary.indicators),
+    Object.entries(summary.byKind)
+      .map(([kind, n]) => kindCount(kind as Indicator['kind'], n))
+      .join(', '),
+    String(huntCount),
+    summary.confidence ? `${summary.confidence.min}–${summary.confidence.max}` : '',
+    summary.lastSeen ? summary.lastSeen.slice(0, 10) : '',
+    String(summary.warninglisted + summary.rejected),
+  ])
+  const total = entries.reduce((n, e) => n + e.summary.indicators, 0)
+  const parts = [
+    `# ${mdText(title)}`,
+    `${entries.length} packs, ${total} hunted indicators.`,
+    mdTable(
+      ['Pack', 'Indicators', 'Kinds', 'Hunts', 'Confidence', 'Last seen', 'Not hunted'],
+      rows,
+    ),
+  ]
+  if (unassigned.length > 0) {
+    parts.push(
+      `## Rejected values outside any pack\n\n${unassigned.length} values whose family has no ` +
+        `pack were refused.\n\n${rejectionTable(unassigned)}`,
+    )
+  }
+  return `${parts.join('\n\n')}\n`
+}
