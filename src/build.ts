@@ -1,0 +1,197 @@
+/**
+ * @module
+ * The main job as a library call: intel files in, packs out. Reading, intake, packing, hunts,
+ * checked KQL and pages are chained here; the CLI only parses options, prints and writes.
+ */
+import { readFile } from 'node:fs/promises'
+import { basename } from 'node:path'
+import { HuntpackError } from './errors.ts'
+import type { IntelRecord, Rejection } from './intel/indicator.ts'
+import { intake } from './intel/intake.ts'
+import { readIntel } from './intel/readers/index.ts'
+import type { IntelFormat } from './intel/readers/types.ts'
+import type { WarninglistSet } from './intel/warninglist.ts'
+import { packGuidance } from './pack/guidance.ts'
+import { planHunts } from './pack/hunts.ts'
+import { type GroupBy, type Pack, type PackFilters, packIndicators } from './pack/pack.ts'
+import { renderPackJson } from './pack/pack-json.ts'
+import { describePack, type PackSummary, summarisePack } from './pack/summary.ts'
+import {
+  type IndexEntry,
+  type PageHunt,
+  type PageTable,
+  renderIndex,
+  renderPackPage,
+} from './report/pack-page.ts'
+import { emitPackKql } from './targets/kql/emit.ts'
+import { tableConnector } from './targets/kql/tables.ts'
+
+export interface FeedFile {
+  file: string
+  format: IntelFormat
+  records: number
+  /** What the feed says about itself, for a warning when it disagrees with what was read. */
+  declaredCount?: number
+  updated?: string
+}
+
+export interface IntelLoad {
+  feeds: FeedFile[]
+  records: IntelRecord[]
+  /** Title prefix for pages, from the feeds' formats (`ThreatFox`), or their file names. */
+  feedTitle: string
+}
+
+const FEED_TITLES: Partial<Record<IntelFormat, string>> = {
+  'threatfox-csv': 'ThreatFox',
+  'threatfox-json': 'ThreatFox',
+  'threatfox-api': 'ThreatFox',
+  'feodo-csv': 'Feodo Tracker',
+  misp: 'MISP',
+}
+
+/** Reads and parses each file; the first bad one stops the load with its location. */
+export async function loadIntel(files: string[], format?: IntelFormat): Promise<IntelLoad> {
+  const feeds: FeedFile[] = []
+  const records: IntelRecord[] = []
+  const titles: string[] = []
+  for (const file of files) {
+    let text: string
+    try {
+      text = await readFile(file, 'utf8')
+    } catch (error) {
+      throw new HuntpackError('ERR_INPUT', `cannot read intel file: ${(error as Error).message}`, {
+        file,
+      })
+    }
+    const result = readIntel(text.replace(/^\uFEFF/, ''), file, format)
+    for (const record of result.records) records.push(record)
+    feeds.push({
+      file,
+      format: result.format,
+      records: result.records.length,
+      declaredCount: result.meta.declaredCount,
+      updated: result.meta.updated,
+    })
+    const title = FEED_TITLES[result.format] ?? basename(file)
+    if (!titles.includes(title)) titles.push(title)
+  }
+  return { feeds, records, feedTitle: titles.join(' + ') }
+}
+
+export interface BuildOptions extends PackFilters {
+  groupBy: GroupBy
+  lookback: string
+  inlineLimit: number
+  includeWarninglisted: boolean
+  warninglists: WarninglistSet
+  /** Overrides the title prefix taken from the feeds. */
+  title?: string
+}
+
+export interface OutputFile {
+  /** Relative to the output folder, `/`-separated. */
+  path: string
+  content: string
+}
+
+export interface BuiltPack {
+  pack: Pack
+  summary: PackSummary
+  files: OutputFile[]
+  queries: number
+}
+
+export interface BuildResult {
+  packs: BuiltPack[]
+  index: OutputFile
+  indicators: number
+  rejections: Rejection[]
+  unassignedRejections: Rejection[]
+  filtered: { family: number; confidence: number; since: number }
+}
+
+export function buildPacks(load: IntelLoad, options: BuildOptions): BuildResult {
+  // 1. Validate, canonicalise, merge and flag every record.
+  const { indicators, rejections } = intake(load.records, { warninglists: options.warninglists })
+
+  // 2. Group into packs and apply the filters.
+  const feedTitle = options.title ?? load.feedTitle
+  const packing = packIndicators(indicators, rejections, { ...options, feedTitle })
+
+  // 3. Per pack: hunts, checked queries, guidance, page and pack.json.
+  const packs = packing.packs.map((pack) => buildPack(pack, options))
+
+  const entries: IndexEntry[] = packs.map((p) => ({
+    pack: p.pack,
+    summary: p.summary,
+    huntCount: p.queries,
+  }))
+  return {
+    packs,
+    index: {
+      path: 'index.md',
+      content: renderIndex(`${feedTitle}: hunt packs`, entries, packing.unassignedRejections),
+    },
+    indicators: indicators.length,
+    rejections,
+    unassignedRejections: packing.unassignedRejections,
+    filtered: packing.filtered,
+  }
+}
+
+function buildPack(pack: Pack, options: BuildOptions): BuiltPack {
+  const hunts = planHunts(pack.indicators)
+  const queries = emitPackKql(
+    hunts,
+    { id: pack.id, title: pack.title, feeds: pack.feeds },
+    {
+      lookback: options.lookback,
+      inlineLimit: options.inlineLimit,
+    },
+  )
+  const files: OutputFile[] = []
+  const pageHunts: PageHunt[] = queries.map((q) => {
+    files.push({ path: `${pack.id}/${q.file}`, content: q.text })
+    if (q.watchlist)
+      files.push({ path: `${pack.id}/${q.watchlist.file}`, content: q.watchlist.csv })
+    return {
+      id: q.hunt.id,
+      title: q.hunt.title,
+      purpose: q.hunt.purpose,
+      table: q.hunt.table,
+      file: q.file,
+      query: q.text,
+      indicatorCount: q.hunt.indicators.length,
+      watchlist: q.watchlist ? { alias: q.watchlist.alias, file: q.watchlist.file } : undefined,
+    }
+  })
+  const tables = tablesOf(pageHunts)
+  const summary = summarisePack(pack)
+  const content = {
+    pack,
+    summary,
+    description: describePack(pack, summary),
+    hunts: pageHunts,
+    tables,
+    guidance: packGuidance(pack),
+    lookback: options.lookback,
+  }
+  files.push({ path: `${pack.id}/README.md`, content: renderPackPage(content) })
+  files.push({ path: `${pack.id}/pack.json`, content: renderPackJson(content) })
+  return { pack, summary, files, queries: queries.length }
+}
+
+function tablesOf(hunts: PageHunt[]): PageTable[] {
+  const tables = new Map<string, PageTable>()
+  for (const hunt of hunts) {
+    const entry = tables.get(hunt.table) ?? {
+      table: hunt.table,
+      connector: tableConnector(hunt.table),
+      hunts: [],
+    }
+    entry.hunts.push(hunt.id)
+    tables.set(hunt.table, entry)
+  }
+  return [...tables.values()]
+}

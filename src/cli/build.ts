@@ -1,0 +1,151 @@
+/**
+ * @module
+ * `huntpack build`: intel files in, a folder of packs out.
+ */
+import { readdir, readFile, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Command } from 'commander'
+import { type BuildResult, buildPacks, loadIntel, type OutputFile } from '../build.ts'
+import { HuntpackError, UsageError } from '../errors.ts'
+import { GROUP_BY, type GroupBy } from '../pack/pack.ts'
+import { PACK_SCHEMA } from '../pack/pack-json.ts'
+import { writeFileAtomic } from '../util/atomic-write.ts'
+import { formatCount, type Logger, stderrLogger } from '../util/log.ts'
+import { loadWarninglists, reportLoad } from './intel-common.ts'
+import { parseInteger, parseIntelFormat, parseLookback, parseSince } from './options.ts'
+
+interface BuildFlags {
+  out: string
+  format?: string
+  groupBy: string
+  family?: string[]
+  minConfidence?: string
+  since?: string
+  lookback: string
+  inlineLimit: string
+  warninglists?: string
+  includeWarninglisted?: boolean
+  title?: string
+  clean?: boolean
+  quiet?: boolean
+}
+
+export function registerBuild(program: Command): void {
+  program
+    .command('build')
+    .description('write a hunt pack per malware family: Markdown page, checked KQL, pack.json')
+    .argument('<files...>', 'intel files (ThreatFox CSV/JSON/API, STIX, MISP, text, Markdown)')
+    .option('-o, --out <dir>', 'output folder', 'packs')
+    .option('-f, --format <format>', 'read every file as this format instead of detecting it')
+    .option('--group-by <key>', `one pack per: ${GROUP_BY.join(', ')}`, 'family')
+    .option('--family <name...>', 'only these families (name, id such as win.xworm, or alias)')
+    .option('--min-confidence <n>', 'only indicators with at least this confidence (0-100)')
+    .option('--since <when>', 'only indicators seen since a date, ISO time or duration (7d)')
+    .option('--lookback <duration>', 'time window of every query', '14d')
+    .option('--inline-limit <n>', 'values per hunt written inline; more go to a watchlist', '200')
+    .option('--warninglists <dir>', 'MISP warninglist files to flag benign values with')
+    .option('--include-warninglisted', 'hunt warninglisted values too')
+    .option('--title <text>', 'title prefix of the pages (default: the feed, e.g. ThreatFox)')
+    .option('--clean', 'remove packs of earlier builds in the output folder that this one lacks')
+    .option('-q, --quiet', 'no progress on stderr')
+    .action(async (files: string[], flags: BuildFlags) => {
+      await runBuild(files, flags, stderrLogger({ quiet: flags.quiet }))
+    })
+}
+
+async function runBuild(files: string[], flags: BuildFlags, log: Logger): Promise<void> {
+  if (!(GROUP_BY as readonly string[]).includes(flags.groupBy)) {
+    throw new UsageError(`--group-by ${flags.groupBy}: expected one of ${GROUP_BY.join(', ')}`)
+  }
+  const options = {
+    groupBy: flags.groupBy as GroupBy,
+    families: flags.family,
+    minConfidence:
+      flags.minConfidence === undefined
+        ? undefined
+        : parseInteger('--min-confidence', flags.minConfidence, 0, 100),
+    since: flags.since === undefined ? undefined : parseSince(flags.since),
+    lookback: parseLookback(flags.lookback),
+    inlineLimit: parseInteger('--inline-limit', flags.inlineLimit, 1, 100_000),
+    includeWarninglisted: flags.includeWarninglisted ?? false,
+    title: flags.title,
+  }
+  const format = parseIntelFormat(flags.format)
+  const warninglists = await loadWarninglists(flags.warninglists, log)
+
+  const started = performance.now()
+  const load = await loadIntel(files, format)
+  reportLoad(load, log)
+  const result = buildPacks(load, { ...options, warninglists })
+  log.info(
+    `${formatCount(result.indicators)} indicators, ${formatCount(result.rejections.length)} ` +
+      `rejected; ${result.packs.length} packs, ` +
+      `${formatCount(result.packs.reduce((n, p) => n + p.queries, 0))} queries checked ` +
+      `(${seconds(started)})`,
+  )
+  reportFiltered(result, log)
+
+  await writeBuild(flags.out, result, flags.clean ?? false, log)
+  log.info(`wrote ${result.packs.length} packs to ${flags.out} (${seconds(started)})`)
+}
+
+function reportFiltered(result: BuildResult, log: Logger): void {
+  const { family, confidence, since } = result.filtered
+  if (family + confidence + since === 0) return
+  log.info(
+    `left out by filters: ${family} by family, ${confidence} by confidence, ${since} by date`,
+  )
+}
+
+async function writeBuild(
+  out: string,
+  result: BuildResult,
+  clean: boolean,
+  log: Logger,
+): Promise<void> {
+  const written = new Set<string>()
+  const write = async (file: OutputFile) => {
+    await writeOutput(out, file)
+  }
+  for (const built of result.packs) {
+    for (const file of built.files) await write(file)
+    written.add(built.pack.id)
+  }
+  await write(result.index)
+  if (clean) await removeStalePacks(out, written, log)
+}
+
+const SAFE_PATH = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/
+
+async function writeOutput(out: string, file: OutputFile): Promise<void> {
+  if (!SAFE_PATH.test(file.path) || file.path.split('/').includes('..')) {
+    throw new HuntpackError('ERR_UNEXPECTED', `refusing to write outside the output: ${file.path}`)
+  }
+  const path = join(out, ...file.path.split('/'))
+  try {
+    await writeFileAtomic(path, file.content)
+  } catch (error) {
+    throw new HuntpackError('ERR_OUTPUT', `cannot write ${path}: ${(error as Error).message}`)
+  }
+}
+
+/** Only folders holding a huntpack `pack.json` are removed: nothing else in `out` is ours. */
+async function removeStalePacks(out: string, keep: Set<string>, log: Logger): Promise<void> {
+  for (const entry of await readdir(out, { withFileTypes: true })) {
+    if (!entry.isDirectory() || keep.has(entry.name)) continue
+    const packJson = join(out, entry.name, 'pack.json')
+    let schema: unknown
+    try {
+      schema = JSON.parse(await readFile(packJson, 'utf8')).schema
+    } catch {
+      continue
+    }
+    if (schema !== PACK_SCHEMA) continue
+    await rm(join(out, entry.name), { recursive: true })
+    log.info(`removed stale pack ${entry.name}`)
+  }
+}
+
+function seconds(since: number): string {
+  return `${((performance.now() - since) / 1000).toFixed(1)} s`
+}

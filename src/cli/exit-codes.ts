@@ -1,0 +1,35 @@
+/**
+ * @module
+ * Exit codes, documented in the README so scripts can act on them.
+ */
+import { HuntpackError } from '../errors.ts'
+
+export const EXIT = {
+  ok: 0,
+  /** A bug or an unexpected failure; the message says what was being done. */
+  unexpected: 1,
+  usage: 2,
+  /** An input file is missing, unreadable or not in the format it claims. */
+  input: 3,
+  /** An output could not be written; nothing half-written is left behind. */
+  output: 4,
+  /** A generated query failed Microsoft's parser: a huntpack bug, nothing was written. */
+  kql: 5,
+} as const
+
+export function exitCodeFor(error: unknown): number {
+  if (!(error instanceof HuntpackError)) return EXIT.unexpected
+  switch (error.code) {
+    case 'ERR_USAGE':
+      return EXIT.usage
+    case 'ERR_INPUT':
+    case 'ERR_INTEL_FORMAT':
+      return EXIT.input
+    case 'ERR_OUTPUT':
+      return EXIT.output
+    case 'ERR_KQL_CHECK':
+      return EXIT.kql
+    default:
+      return EXIT.unexpected
+  }
+}

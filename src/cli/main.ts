@@ -1,0 +1,33 @@
+/**
+ * @module
+ * The `huntpack` command: parses the command line, runs one command, maps errors to exit codes.
+ */
+import { Command, CommanderError } from 'commander'
+import { HuntpackError } from '../errors.ts'
+import { registerBuild } from './build.ts'
+import { EXIT, exitCodeFor } from './exit-codes.ts'
+import { registerInspect } from './inspect.ts'
+
+const program = new Command('huntpack')
+  .description('Threat-intel feeds to checked hunt packs for Microsoft Sentinel and Defender')
+  .showHelpAfterError()
+  .exitOverride()
+registerBuild(program)
+registerInspect(program)
+
+try {
+  await program.parseAsync(process.argv)
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage
+  } else {
+    const message = error instanceof HuntpackError ? error.message : describeUnexpected(error)
+    process.stderr.write(`[x] ${message}\n`)
+    process.exitCode = exitCodeFor(error)
+  }
+}
+
+function describeUnexpected(error: unknown): string {
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error)
+  return `unexpected error (a huntpack bug; please report it with the input that caused it):\n${detail}`
+}
