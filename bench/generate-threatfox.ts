@@ -4,8 +4,9 @@
  * commented header, `", "` fields, CRLF, trailer), a realistic mix of kinds, and families of
  * very unequal size, as in the real feed.
  */
-import { createWriteStream } from 'node:fs'
+
 import { once } from 'node:events'
+import { createWriteStream } from 'node:fs'
 
 /** Small, fast, seedable (mulberry32): the same seed gives the same file. */
 export function random(seed: number): () => number {
