@@ -1,0 +1,105 @@
+/**
+ * @module
+ * Hunts to Sentinel KQL: one query per hunt, its indicators inline when few and in a watchlist
+ * when many, every query checked by Kusto's parser before it leaves this module.
+ */
+
+import type { IndicatorKind } from '../../intel/indicator.ts'
+import type { Hunt } from '../../pack/hunts.ts'
+import { assertKqlClean } from './check.ts'
+import { kqlCommentText, kqlLookback } from './literal.ts'
+import { huntBody, iocSource } from './queries.ts'
+import { tableSchema } from './tables.ts'
+import { toCsv, watchlistAlias } from './watchlist.ts'
+
+export interface KqlOptions {
+  /** The time window every query is bounded by: `14d`, `12h`, `30m`. */
+  lookback: string
+  /** The most values a query holds inline; above it the hunt reads a watchlist. */
+  inlineLimit: number
+}
+
+export const DEFAULT_KQL_OPTIONS: KqlOptions = { lookback: '14d', inlineLimit: 200 }
+
+export interface PackInfo {
+  id: string
+  title: string
+  feeds: string[]
+}
+
+export interface EmittedWatchlist {
+  /** What the query passes to `_GetWatchlist`; upload the CSV under this alias. */
+  alias: string
+  /** The CSV's file name, written beside the pack's queries. */
+  file: string
+  csv: string
+  /** The CSV column Sentinel indexes: always the first, holding the indicator value. */
+  searchKey: string
+}
+
+export interface EmittedQuery {
+  hunt: Hunt
+  /** `<hunt.id>.kql`. */
+  file: string
+  text: string
+  watchlist?: EmittedWatchlist
+}
+
+/** The query for one hunt. Throws UsageError on a bad lookback; does not run the checker. */
+export function emitKql(hunt: Hunt, pack: PackInfo, options: KqlOptions): EmittedQuery {
+  const lookback = kqlLookback(options.lookback)
+  if (!Number.isSafeInteger(options.inlineLimit) || options.inlineLimit < 0) {
+    throw new RangeError(`inlineLimit must be a whole number, got ${options.inlineLimit}`)
+  }
+  const table = tableSchema(hunt.table)
+  const source = iocSource(hunt)
+  const useWatchlist = hunt.indicators.length > options.inlineLimit
+  const alias = useWatchlist ? watchlistAlias(pack.id, hunt.id) : undefined
+
+  const header = [
+    hunt.title,
+    hunt.purpose,
+    `Pack: ${pack.title} (${pack.id})`,
+    `Feeds: ${pack.feeds.length > 0 ? pack.feeds.join(', ') : 'none named'}`,
+    `Table: ${table.name}, filled by the ${table.connector} connector`,
+    `Lookback: ${lookback}`,
+    `Indicators: ${hunt.indicators.length} (${kindCounts(hunt)})`,
+    alias
+      ? `Indicators are read from watchlist '${alias}': upload ${hunt.id}.watchlist.csv under that alias`
+      : 'Indicators are inline below',
+  ]
+  const body = huntBody(hunt, table, { lookback, watchlistAlias: alias })
+  const text = `${header.map((line) => `// ${kqlCommentText(line)}`).join('\n')}\n${body.join('\n')}\n`
+
+  const emitted: EmittedQuery = { hunt, file: `${hunt.id}.kql`, text }
+  if (alias) {
+    emitted.watchlist = {
+      alias,
+      file: `${hunt.id}.watchlist.csv`,
+      csv: toCsv(source.watchlistHeader, source.watchlistRows),
+      searchKey: source.watchlistHeader[0] ?? 'SearchKey',
+    }
+  }
+  return emitted
+}
+
+/**
+ * Every hunt's query, each parsed and analysed by Kusto against the table schemas first: a
+ * diagnostic is our bug, so it throws KqlCheckError instead of writing a broken rule.
+ */
+export function emitPackKql(hunts: Hunt[], pack: PackInfo, options: KqlOptions): EmittedQuery[] {
+  return hunts.map((hunt) => {
+    const emitted = emitKql(hunt, pack, options)
+    const watchlistColumns = emitted.watchlist ? iocSource(hunt).watchlistHeader : undefined
+    assertKqlClean(emitted.text, `${pack.id}/${emitted.file}`, { watchlistColumns })
+    return emitted
+  })
+}
+
+function kindCounts(hunt: Hunt): string {
+  const counts = new Map<IndicatorKind, number>()
+  for (const indicator of hunt.indicators) {
+    counts.set(indicator.kind, (counts.get(indicator.kind) ?? 0) + 1)
+  }
+  return [...counts].map(([kind, count]) => `${kind} ${count}`).join(', ')
+}

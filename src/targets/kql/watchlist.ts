@@ -1,0 +1,47 @@
+/**
+ * @module
+ * Watchlists for hunts too large to inline: the alias a query names in `_GetWatchlist` and the
+ * CSV a user uploads to Sentinel under that alias.
+ */
+
+import { createHash } from 'node:crypto'
+
+/** Sentinel's rule for aliases: 3 to 64 characters, a letter first, a letter or digit last. */
+export const WATCHLIST_ALIAS = /^[A-Za-z][A-Za-z0-9_-]{1,62}[A-Za-z0-9]$/
+
+const ALIAS_MAX = 64
+
+/**
+ * A valid, stable alias for a pack's hunt: `huntpack-<pack>-<hunt>`, with characters Sentinel
+ * refuses replaced by `-`. When that is too long it is cut and ends in a short hash of the full
+ * name, so two long pack ids never share an alias.
+ */
+export function watchlistAlias(packId: string, huntId: string): string {
+  const full = `huntpack-${packId}-${huntId}`
+  let alias = full.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/[-_]+$/, '')
+  if (alias.length > ALIAS_MAX || alias !== full) {
+    const hash = createHash('sha256').update(full).digest('hex').slice(0, 8)
+    alias = `${alias.slice(0, ALIAS_MAX - hash.length - 1).replace(/[-_]+$/, '')}-${hash}`
+  }
+  if (!WATCHLIST_ALIAS.test(alias)) throw new Error(`cannot derive a watchlist alias from ${full}`)
+  return alias
+}
+
+/**
+ * Characters that make a spreadsheet read a cell as a formula. No canonical indicator starts
+ * with one (addresses start with a digit or `:`, hostnames with a letter or digit, URLs with
+ * their scheme, hashes with a hex digit, kinds and ports are ours), so prefixing `'` never
+ * alters a value that could match; it only defuses a hostile one opened in Excel.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/
+
+/** One CSV cell per RFC 4180, with formula injection neutralised. */
+export function csvCell(value: string): string {
+  const safe = FORMULA_START.test(value) ? `'${value}` : value
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
+}
+
+/** A CSV document: the header row, then one line per row, each ending in `\n`. */
+export function toCsv(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [header, ...rows].map((row) => `${row.map(csvCell).join(',')}\n`).join('')
+}
