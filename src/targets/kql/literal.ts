@@ -12,8 +12,8 @@ import { UsageError } from '../../errors.ts'
  * make a query read differently from how it parses (bidi overrides and isolates, zero-width
  * characters, line/paragraph separators, BOM).
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its job
 const ESCAPED =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its job
   /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/gu
 
 const SHORT_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' }
