@@ -103,12 +103,19 @@ function iocsStatement(hunt: Hunt, columns: IocColumn[], alias: string | undefin
   return [`let iocs = datatable(${schema})[`, ...rows, '];']
 }
 
-export function huntBody(hunt: Hunt, table: TableSchema, options: BodyOptions): string[] {
+export interface HuntBody {
+  /** `let iocs = ...;`: the only lines that hold feed values. */
+  iocs: string[]
+  /** Everything after it: table, window, matching and projection, no feed value. */
+  rest: string[]
+}
+
+export function huntBody(hunt: Hunt, table: TableSchema, options: BodyOptions): HuntBody {
   const window = `| where ${table.timeColumn} > ago(${options.lookback})`
   const iocs = iocsStatement(hunt, COLUMNS[shapeOf(hunt)], options.watchlistAlias)
   const spec = SPECS[hunt.id]
   if (!spec) throw new Error(`no KQL template for hunt ${hunt.id}`)
-  return [...iocs, ...spec(hunt, table.name, window, options.watchlistAlias !== undefined)]
+  return { iocs, rest: spec(hunt, table.name, window, options.watchlistAlias !== undefined) }
 }
 
 type Spec = (hunt: Hunt, table: string, window: string, fromWatchlist: boolean) => string[]
