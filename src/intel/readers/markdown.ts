@@ -5,6 +5,9 @@
  * usually in code spans (`` `84[.]38[.]129[.]122:443` ``), `\|` for a pipe inside a cell.
  * Columns are found by header name, so extra or reordered columns do not matter. The family
  * comes from a page title of the form `# <feed>: <family> IOCs`.
+ *
+ * A page with an `## IOC Summary` section is read from that section only: our pages also list
+ * warninglisted values in a Type/Value table, and those are not the pack's hunted indicators.
  */
 
 import { IntelFormatError } from '../../errors.ts'
@@ -15,6 +18,8 @@ import type { IntelReadResult } from './types.ts'
 const KINDS = new Set<string>([...INDICATOR_KINDS, 'ip', 'hash'])
 const TITLE = /^#\s+(.+?)\s*$/
 const FAMILY_TITLE = /^(.*):\s+(.+?)\s+IOCs$/
+const SECTION = /^#{2,6}\s+(.+?)\s*#*$/
+const SUMMARY = /^ioc summary$/i
 
 /**
  * Reads every IOC table (a table whose header has `Type` and `Value`) on a Markdown page.
@@ -28,6 +33,8 @@ export function readMarkdown(text: string, file: string): IntelReadResult {
   let title: string | undefined
   let family: string | undefined
   let columns: Map<string, number> | undefined
+  const onlySummary = lines.some((line) => SUMMARY.test(SECTION.exec(line.trim())?.[1] ?? ''))
+  let inSummary = false
 
   for (let index = 0; index < lines.length; index++) {
     const content = (lines[index] ?? '').trim()
@@ -37,7 +44,9 @@ export function readMarkdown(text: string, file: string): IntelReadResult {
       family = FAMILY_TITLE.exec(title)?.[2]
       continue
     }
-    if (!content.startsWith('|')) {
+    const section = SECTION.exec(content)
+    if (section?.[1]) inSummary = SUMMARY.test(unescapeText(section[1]))
+    if (!content.startsWith('|') || (onlySummary && !inSummary)) {
       columns = undefined
       continue
     }

@@ -14,7 +14,7 @@ import type { ClaimedKind, IntelRecord } from '../indicator.ts'
 import { feedName } from './fields.ts'
 import type { IntelReadResult } from './types.ts'
 
-type Shape = 'ip' | 'ip:port' | 'host' | 'url' | 'hash' | 'email'
+type Shape = 'ip' | 'ip:port' | 'host' | 'host:port' | 'url' | 'hash' | 'email'
 
 /** Headings that name one kind, and the token shapes that kind agrees with. */
 const HEADINGS: { pattern: RegExp; kind: ClaimedKind; shapes: Shape[] }[] = [
@@ -89,7 +89,8 @@ const SHAPES: [Shape, RegExp][] = [
   ['ip', new RegExp(`^${IPV4}(?:/\\d{1,2})?$`)],
   ['ip:port', new RegExp(`^(?:${IPV4}|\\[[0-9a-f:.]+\\]):\\d{1,5}$`, 'i')],
   ['hash', /^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})$/i],
-  ['host', new RegExp(`^${HOST}(?::\\d{1,5})?$`, 'i')],
+  ['host', new RegExp(`^${HOST}$`, 'i')],
+  ['host:port', new RegExp(`^${HOST}:\\d{1,5}$`, 'i')],
   ['email', new RegExp(`^[^\\s@]+@${HOST}$`, 'i')],
 ]
 
