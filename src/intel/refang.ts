@@ -9,10 +9,10 @@
  * One step per marker, applied in order. Brackets may hold spaces (`[ . ]`) and the words are
  * case-insensitive (`[DOT]`), because hand-written reports vary.
  */
-const STEPS: readonly (readonly [RegExp, string])[] = [
+const STEPS: readonly (readonly [RegExp, string | ((match: string, s: string) => string)])[] = [
   // Schemes only when a colon (plain or bracketed) follows, so `hxxp` inside a path survives.
-  [/\bh(?:xx|tx|xt)p(s?)(?=\[?:|\(:|\{:)/gi, 'http$1'],
-  [/\bfxp(s?)(?=\[?:|\(:|\{:)/gi, 'ftp$1'],
+  [/\bh(?:xx|tx|xt)p(s?)(?=\[?:|\(:|\{:)/gi, (_, s) => `http${s.toLowerCase()}`],
+  [/\bfxp(s?)(?=\[?:|\(:|\{:)/gi, (_, s) => `ftp${s.toLowerCase()}`],
 
   [/[[({]\s*:\s*\/\s*\/\s*[\])}]/g, '://'],
   [/[[({]\s*:\s*[\])}]/g, ':'],
@@ -47,7 +47,12 @@ function mayBeDefanged(text: string): boolean {
 export function refang(text: string): string {
   let value = text.trim()
   if (!mayBeDefanged(value)) return value
-  for (const [pattern, replacement] of STEPS) value = value.replace(pattern, replacement)
+  for (const [pattern, replacement] of STEPS) {
+    value =
+      typeof replacement === 'string'
+        ? value.replace(pattern, replacement)
+        : value.replace(pattern, replacement)
+  }
   return value
 }
 
