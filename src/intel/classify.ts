@@ -50,7 +50,7 @@ export function classify(
     text = refang(text)
   }
   const quote = text.charCodeAt(0)
-  if (quote === 34 || quote === 39 || quote === 96 || /["'`]$/.test(text)) {
+  if (quote === 34 || quote === 39 || quote === 96) {
     return fail(codeFor(claimed), `${q(text)} is wrapped in quotes; remove them`)
   }
   if (claimed !== 'url' && claimed !== undefined && text.includes('://')) {
@@ -159,7 +159,7 @@ function classifyIpPort(text: string): Classified {
     }
   }
   const ip = canonicalIp(host)
-  if (typeof ip !== 'string') return ip
+  if (typeof ip !== 'string') return { ...ip, reason: reasonFor(ip, text) }
   const port = parsePort(portText, text)
   if (typeof port !== 'number') return port
   const value = ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`
@@ -180,7 +180,7 @@ function parsePort(text: string, whole: string): number | Failure {
 function classifyCidr(text: string): Classified {
   const slash = text.indexOf('/')
   const address = parseAddress(slash < 0 ? text : text.slice(0, slash))
-  if ('ok' in address) return { ...address, code: 'bad-cidr' }
+  if ('ok' in address) return fail('bad-cidr', reasonFor(address, text))
   const max = address.v6 ? 128 : 32
   const prefixText = text.slice(slash + 1)
   if (slash >= 0 && !/^[0-9]{1,3}$/.test(prefixText)) {
