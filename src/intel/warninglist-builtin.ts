@@ -83,7 +83,10 @@ export const SPECIAL_USE_DOMAINS: MispWarninglist = {
     '(RFC 2606, 6761, 6762, 8375, 9476; .internal).',
   type: 'hostname',
   matching_attributes: ['domain', 'hostname', 'url'],
-  list: [...SPECIAL_USE_TLDS, 'example.com', 'example.net', 'example.org', 'home.arpa'],
+  // Leading dots: every name under these is special-use, whoever would claim it.
+  list: [...SPECIAL_USE_TLDS, 'example.com', 'example.net', 'example.org', 'home.arpa'].map(
+    (name) => `.${name}`,
+  ),
 }
 
 export const BUILT_IN_WARNINGLISTS: readonly MispWarninglist[] = [

@@ -4,15 +4,22 @@
  * sites, cloud ranges, empty-file hashes) in MISP's format. Intake flags an indicator with the
  * names of the lists holding it; packs leave flagged values out of hunts unless asked.
  *
- * Matching follows MISP: `string` exact, `substring` contained, `hostname` the name or any
+ * Matching follows MISP: `string` exact, `substring` contained, `hostname` the name or a
  * subdomain at a label boundary, `cidr` inside a range, `regex` a pattern; each list applies
  * only to the attribute types in its `matching_attributes`. Host entries are compared in
- * canonical form (lower-case, no leading or trailing dot) since the lists spell them loosely.
+ * canonical form (lower-case, no trailing dot) since the lists spell them loosely.
+ *
+ * One refinement: a plain `hostname` entry covers subdomains only up to the registrable domain
+ * (public suffix list, private section included). Top-site lists hold `duckdns.org` and
+ * `blogspot.com`; without the limit every dynamic-DNS C2 would be waved through as a top site.
+ * An entry written `.duckdns.org` or `*.duckdns.org` (as the dynamic-DNS list does) still
+ * covers every subdomain.
  */
 
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { domainToASCII } from 'node:url'
+import { getDomain } from 'tldts'
 import { IntelFormatError } from '../errors.ts'
 import { canonicalIPv6, classify, formatIPv4, parseIPv4, parseIPv6 } from './classify.ts'
 import type { IndicatorKind } from './indicator.ts'
@@ -90,6 +97,9 @@ interface Scan {
 
 interface Index {
   hostExact: Map<string, Ids>
+  /** Plain `hostname` entries: the name and its subdomains under the same registrant. */
+  hostSite: Map<string, Ids>
+  /** Entries written `.name` or `*.name`: the name and every subdomain. */
   hostSuffix: Map<string, Ids>
   ipExact: Map<string, Ids>
   urlExact: Map<string, Ids>
@@ -244,6 +254,7 @@ export class WarninglistSet {
   #build(): Index {
     const index: Index = {
       hostExact: new Map(),
+      hostSite: new Map(),
       hostSuffix: new Map(),
       ipExact: new Map(),
       urlExact: new Map(),
@@ -273,8 +284,7 @@ function indexList(index: Index, id: number, loaded: Loaded, skipped: SkippedEnt
         if (entry === '') continue
         if (facets & HOST) {
           const host = canonicalHost(entry)
-          if (entry.startsWith('.') || entry.startsWith('*.')) add(index.hostSuffix, host, id)
-          else add(index.hostExact, host, id)
+          add(isWildcard(entry) ? index.hostSuffix : index.hostExact, host, id)
         }
         if (facets & IP && /^[0-9a-f:.]+$/i.test(entry)) {
           const address = canonicalAddress(entry)
@@ -294,7 +304,7 @@ function indexList(index: Index, id: number, loaded: Loaded, skipped: SkippedEnt
         for (const entry of list.list) {
           const host = canonicalHost(entry)
           if (host === '') skipped.push({ entry, reason: 'it holds no hostname' })
-          else add(index.hostSuffix, host, id)
+          else add(isWildcard(entry) ? index.hostSuffix : index.hostSite, host, id)
         }
       }
       return
@@ -345,11 +355,27 @@ function compilePattern(entry: string): RegExp | string {
 
 function matchHost(index: Index, host: string, hits: number[]): void {
   collect(index.hostExact.get(host), hits)
-  if (index.hostSuffix.size === 0) return
   collect(index.hostSuffix.get(host), hits)
+  collect(index.hostSite.get(host), hits)
+  let registrable: string | undefined
   for (let dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
-    collect(index.hostSuffix.get(host.slice(dot + 1)), hits)
+    const parent = host.slice(dot + 1)
+    collect(index.hostSuffix.get(parent), hits)
+    const site = index.hostSite.get(parent)
+    if (site === undefined) continue
+    // `duckdns.org` on a top-sites list vouches for that site, not for `evil.duckdns.org`,
+    // which someone else registered under a public suffix: stop at the registrable domain.
+    registrable ??= getDomain(host, DOMAIN_OPTIONS) ?? host
+    if (parent.length >= registrable.length) collect(site, hits)
   }
+}
+
+const DOMAIN_OPTIONS = { allowPrivateDomains: true, extractHostname: false } as const
+
+/** A leading `.` or `*.` marks an entry that covers every subdomain, whoever owns it. */
+function isWildcard(entry: string): boolean {
+  const text = entry.trimStart()
+  return text.startsWith('.') || text.startsWith('*.')
 }
 
 function matchAddress(index: Index, address: string, hits: number[]): void {
