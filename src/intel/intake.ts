@@ -113,9 +113,9 @@ function create(result: Extract<Classified, { ok: true }>, record: IntelRecord):
     kind: result.kind,
     value: result.value,
     original: record.value,
-    aliases: record.aliases === undefined ? (EMPTY as string[]) : unique(record.aliases),
+    aliases: sharedList(record.aliases),
     threatTypes: shared(record.threatType),
-    tags: record.tags === undefined ? (EMPTY as string[]) : unique(record.tags),
+    tags: sharedList(record.tags),
     references: record.reference === undefined ? (EMPTY as string[]) : [record.reference],
     reporters: shared(record.reporter),
     sources: [record.source],
@@ -162,13 +162,14 @@ function addTo(indicator: Indicator, field: ListField, item: string): void {
 }
 
 /**
- * Most indicators have no aliases and no warninglist, and thousands share one threat type and
- * reporter. Those arrays are shared and frozen rather than allocated per indicator (a million
+ * Most indicators have no aliases and no warninglist, and thousands share one threat type,
+ * reporter or tag list. Those arrays are shared and frozen rather than allocated per indicator (a million
  * indicators would otherwise carry millions of identical arrays); a frozen array throws on
  * `push`, so a consumer that changes one in place fails loudly instead of changing them all.
  */
 const EMPTY: readonly string[] = Object.freeze([])
 const singletons = new Map<string, readonly string[]>()
+const lists = new Map<string, readonly string[]>()
 
 function shared(item: string | undefined): string[] {
   if (item === undefined) return EMPTY as string[]
@@ -193,9 +194,17 @@ function earlier(kept: string | undefined, other: string): boolean | undefined {
   return Number.isNaN(a) || Number.isNaN(b) ? kept < other : a <= b
 }
 
-function unique(items: readonly string[]): string[] {
-  if (items.length === 0) return EMPTY as string[]
-  return items.length === 1 ? items.slice() : [...new Set(items)]
+/** Like `shared`, for whole lists (`['AsyncRAT', 'RAT']` recurs across a family's records). */
+function sharedList(items: readonly string[] | undefined): string[] {
+  if (items === undefined || items.length === 0) return EMPTY as string[]
+  if (items.length === 1) return shared(items[0])
+  const key = items.join('\u0000')
+  let list = lists.get(key)
+  if (list === undefined) {
+    list = Object.freeze([...new Set(items)])
+    if (lists.size < 4096) lists.set(key, list)
+  }
+  return list as string[]
 }
 
 function reject(record: IntelRecord, code: RejectionCode, reason: string): Rejection {

@@ -95,12 +95,19 @@ interface Scan {
   test: (value: string) => boolean
 }
 
-interface Index {
-  hostExact: Map<string, Ids>
+/** The lists holding one host name, by how far each list's entry reaches. */
+interface HostIds {
+  /** `string` entries: the name only. */
+  exact?: Ids
   /** Plain `hostname` entries: the name and its subdomains under the same registrant. */
-  hostSite: Map<string, Ids>
+  site?: Ids
   /** Entries written `.name` or `*.name`: the name and every subdomain. */
-  hostSuffix: Map<string, Ids>
+  wildcard?: Ids
+}
+
+interface Index {
+  /** One map for all three reaches, so each suffix of a host costs one lookup. */
+  hosts: Map<string, HostIds>
   ipExact: Map<string, Ids>
   urlExact: Map<string, Ids>
   hashExact: Map<string, Ids>
@@ -211,10 +218,11 @@ export class WarninglistSet {
         break
       }
       default:
-        collect(index.hashExact.get(value.toLowerCase()), hits, this.#loaded, facet)
+        collect(index.hashExact.get(value), hits, this.#loaded, facet)
     }
     if (index.scans.length > 0) {
-      const lower = value.toLowerCase()
+      // Only a URL's path and query keep their case; every other canonical value is lower-case.
+      const lower = kind === 'url' ? value.toLowerCase() : value
       for (const scan of index.scans) {
         if ((scan.facets & facet) !== 0 && scan.test(lower)) hits.push(scan.id)
       }
@@ -253,9 +261,7 @@ export class WarninglistSet {
 
   #build(): Index {
     const index: Index = {
-      hostExact: new Map(),
-      hostSite: new Map(),
-      hostSuffix: new Map(),
+      hosts: new Map(),
       ipExact: new Map(),
       urlExact: new Map(),
       hashExact: new Map(),
@@ -284,7 +290,7 @@ function indexList(index: Index, id: number, loaded: Loaded, skipped: SkippedEnt
         if (entry === '') continue
         if (facets & HOST) {
           const host = canonicalHost(entry)
-          add(isWildcard(entry) ? index.hostSuffix : index.hostExact, host, id)
+          addHost(index, host, isWildcard(entry) ? 'wildcard' : 'exact', id)
         }
         if (facets & IP && /^[0-9a-f:.]+$/i.test(entry)) {
           const address = canonicalAddress(entry)
@@ -304,7 +310,7 @@ function indexList(index: Index, id: number, loaded: Loaded, skipped: SkippedEnt
         for (const entry of list.list) {
           const host = canonicalHost(entry)
           if (host === '') skipped.push({ entry, reason: 'it holds no hostname' })
-          else add(isWildcard(entry) ? index.hostSuffix : index.hostSite, host, id)
+          else addHost(index, host, isWildcard(entry) ? 'wildcard' : 'site', id)
         }
       }
       return
@@ -354,20 +360,37 @@ function compilePattern(entry: string): RegExp | string {
 }
 
 function matchHost(index: Index, host: string, hits: number[]): void {
-  collect(index.hostExact.get(host), hits)
-  collect(index.hostSuffix.get(host), hits)
-  collect(index.hostSite.get(host), hits)
+  const own = index.hosts.get(host)
+  if (own !== undefined) {
+    collect(own.exact, hits)
+    collect(own.site, hits)
+    collect(own.wildcard, hits)
+  }
   let registrable: string | undefined
   for (let dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
     const parent = host.slice(dot + 1)
-    collect(index.hostSuffix.get(parent), hits)
-    const site = index.hostSite.get(parent)
-    if (site === undefined) continue
+    const ids = index.hosts.get(parent)
+    if (ids === undefined) continue
+    collect(ids.wildcard, hits)
+    if (ids.site === undefined) continue
     // `duckdns.org` on a top-sites list vouches for that site, not for `evil.duckdns.org`,
     // which someone else registered under a public suffix: stop at the registrable domain.
     registrable ??= getDomain(host, DOMAIN_OPTIONS) ?? host
-    if (parent.length >= registrable.length) collect(site, hits)
+    if (parent.length >= registrable.length) collect(ids.site, hits)
   }
+}
+
+function addHost(index: Index, host: string, reach: keyof HostIds, id: number): void {
+  let ids = index.hosts.get(host)
+  if (ids === undefined) {
+    ids = {}
+    index.hosts.set(host, ids)
+  }
+  const held = ids[reach]
+  if (held === undefined) ids[reach] = id
+  else if (typeof held === 'number') {
+    if (held !== id) ids[reach] = [held, id]
+  } else if (held.at(-1) !== id) held.push(id)
 }
 
 const DOMAIN_OPTIONS = { allowPrivateDomains: true, extractHostname: false } as const
