@@ -141,7 +141,7 @@ export function buildPacks(load: IntelLoad, options: BuildOptions): BuildResult 
 }
 
 function buildPack(pack: Pack, options: BuildOptions): BuiltPack {
-  const hunts = planHunts(pack.indicators)
+  const hunts = planHunts(pack.indicators, { includeWarninglisted: options.includeWarninglisted })
   const queries = emitPackKql(
     hunts,
     { id: pack.id, title: pack.title, feeds: pack.feeds },
@@ -174,7 +174,9 @@ function buildPack(pack: Pack, options: BuildOptions): BuiltPack {
     description: describePack(pack, summary),
     hunts: pageHunts,
     tables,
-    guidance: packGuidance(pack),
+    guidance: packGuidance(pack, {
+      namespaceOf: (host) => options.warninglists.namespaceOf(host),
+    }),
     lookback: options.lookback,
   }
   files.push({ path: `${pack.id}/README.md`, content: renderPackPage(content) })

@@ -181,11 +181,36 @@ test('matching_attributes decides which indicators a list applies to', () => {
 test('a plain hostname entry stops at the public suffix; a dotted one does not', () => {
   const set = new WarninglistSet()
   set.add(list('top sites', 'hostname', ['duckdns.org', 'google.com', 'co.uk']))
-  set.add(list('dynamic dns', 'hostname', ['.duckdns.org']))
-  assert.deepEqual(set.match(s('domain', 'duckdns.org')), ['top sites', 'dynamic dns'])
-  assert.deepEqual(set.match(s('domain', 'c2.duckdns.org')), ['dynamic dns'])
+  set.add(list('wildcards', 'hostname', ['.googleusercontent.com']))
+  assert.deepEqual(set.match(s('domain', 'duckdns.org')), ['top sites'])
+  assert.deepEqual(set.match(s('domain', 'c2.duckdns.org')), [])
+  assert.deepEqual(set.match(s('domain', 'a.b.googleusercontent.com')), ['wildcards'])
   assert.deepEqual(set.match(s('domain', 'mail.google.com')), ['top sites'])
   assert.deepEqual(set.match(s('domain', 'evil.co.uk')), [])
+})
+
+test('a dynamic-DNS list flags the service, not the names people hold under it', () => {
+  const set = new WarninglistSet()
+  set.add(list('List of known dynamic DNS domains', 'hostname', ['.duckdns.org', 'ddns.net']))
+  assert.deepEqual(set.match(s('domain', 'duckdns.org')), ['List of known dynamic DNS domains'])
+  assert.deepEqual(set.match(s('domain', 'c2.duckdns.org')), [])
+  assert.deepEqual(set.match(s('url', 'http://c2.ddns.net/gate.php')), [])
+  assert.deepEqual(set.namespaceOf('c2.duckdns.org'), {
+    domain: 'duckdns.org',
+    list: 'List of known dynamic DNS domains',
+  })
+  assert.deepEqual(set.namespaceOf('a.b.ddns.net')?.domain, 'ddns.net')
+  assert.equal(set.namespaceOf('duckdns.org'), undefined)
+  assert.equal(set.namespaceOf('notduckdns.org'), undefined)
+})
+
+test('a wildcard on a private public suffix is a namespace in any list', () => {
+  const set = new WarninglistSet()
+  set.add(list('trusted', 'hostname', ['.pages.dev', '.example.net']))
+  assert.deepEqual(set.match(s('domain', 'pages.dev')), ['trusted'])
+  assert.deepEqual(set.match(s('domain', 'claudepage.pages.dev')), [])
+  assert.deepEqual(set.match(s('domain', 'a.example.net')), ['trusted'])
+  assert.deepEqual(set.namespaceOf('claudepage.pages.dev')?.domain, 'pages.dev')
 })
 
 test('lists added after a match are matched too', () => {
@@ -204,7 +229,7 @@ test('the shared MISP lists flag resolvers, dynamic DNS, top sites, sinkholes, e
     [s('ipv4', '8.8.8.8'), 'List of known IPv4 public DNS resolvers'],
     [s('ip:port', '8.8.8.8:53', '8.8.8.8'), 'List of known IPv4 public DNS resolvers'],
     [s('ipv6', '2001:4860:4860::8888'), 'List of known IPv6 public DNS resolvers'],
-    [s('domain', 'xworm-c2.duckdns.org'), 'List of known dynamic DNS domains'],
+    [s('domain', 'duckdns.org'), 'List of known dynamic DNS domains'],
     [s('domain', 'google.com'), 'Top 1000 websites from Cisco Umbrella'],
     [s('domain', 'google.com'), 'Top 10000 websites from Majestic Million'],
     [s('url', 'https://bit.ly/3xYz'), 'List of known URL Shorteners domains'],
@@ -227,6 +252,7 @@ test('the shared MISP lists flag resolvers, dynamic DNS, top sites, sinkholes, e
   for (const subject of [
     s('ipv4', '91.214.65.17'),
     s('domain', 'a.portmap.host'),
+    s('domain', 'xworm-c2.duckdns.org'),
     s('md5', '0123456789abcdef0123456789abcdef'),
   ]) {
     assert.deepEqual(set.match(subject), [], JSON.stringify(subject))

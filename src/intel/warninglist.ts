@@ -12,14 +12,18 @@
  * One refinement: a plain `hostname` entry covers subdomains only up to the registrable domain
  * (public suffix list, private section included). Top-site lists hold `duckdns.org` and
  * `blogspot.com`; without the limit every dynamic-DNS C2 would be waved through as a top site.
- * An entry written `.duckdns.org` or `*.duckdns.org` (as the dynamic-DNS list does) still
- * covers every subdomain.
+ * An entry written `.duckdns.org` or `*.duckdns.org` still covers every subdomain.
+ *
+ * Namespace lists (dynamic DNS) are the exception to "flagged means benign": their entries are
+ * services where anyone can hold a name, and C2 servers live under them. Such a list flags the
+ * service's own name only; a customer name under it is still hunted, and `namespaceOf` tells
+ * the pack guidance which service it sits under.
  */
 
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { domainToASCII } from 'node:url'
-import { getDomain } from 'tldts'
+import { getDomain, parse } from 'tldts'
 import { IntelFormatError } from '../errors.ts'
 import { canonicalIPv6, classify, formatIPv4, parseIPv4, parseIPv6 } from './classify.ts'
 import type { IndicatorKind } from './indicator.ts'
@@ -105,9 +109,17 @@ interface HostIds {
   wildcard?: Ids
 }
 
+/**
+ * Lists whose entries are all shared namespaces: dynamic-DNS services, and the LOTS project's
+ * trusted sites that attackers host C2 and phishing under.
+ */
+const NAMESPACE_LIST_NAME = /\bdynamic dns\b|living off trusted sites/i
+
 interface Index {
   /** One map for all three reaches, so each suffix of a host costs one lookup. */
   hosts: Map<string, HostIds>
+  /** Service domains of namespace lists, each with the list's id. */
+  namespaces: Map<string, number>
   ipExact: Map<string, Ids>
   urlExact: Map<string, Ids>
   hashExact: Map<string, Ids>
@@ -185,6 +197,22 @@ export class WarninglistSet {
    *
    * @example set.match({ kind: 'ipv4', value: '10.1.2.3' }) // ['Special-use IPv4 ranges (built-in)']
    */
+  /**
+   * The shared-namespace service (a dynamic-DNS domain from a namespace list) that `host` is a
+   * name under, if any; never the service's own name, which `match` flags instead.
+   */
+  namespaceOf(host: string): { domain: string; list: string } | undefined {
+    const index = this.#index ?? this.#build()
+    if (index.namespaces.size === 0) return undefined
+    for (let dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
+      const domain = host.slice(dot + 1)
+      const id = index.namespaces.get(domain)
+      const list = id === undefined ? undefined : this.#loaded[id]?.info.name
+      if (list !== undefined) return { domain, list }
+    }
+    return undefined
+  }
+
   match(subject: WarninglistSubject): string[] {
     const index = this.#index ?? this.#build()
     const hits: number[] = []
@@ -262,6 +290,7 @@ export class WarninglistSet {
   #build(): Index {
     const index: Index = {
       hosts: new Map(),
+      namespaces: new Map(),
       ipExact: new Map(),
       urlExact: new Map(),
       hashExact: new Map(),
@@ -288,10 +317,7 @@ function indexList(index: Index, id: number, loaded: Loaded, skipped: SkippedEnt
       for (const raw of list.list) {
         const entry = raw.trim()
         if (entry === '') continue
-        if (facets & HOST) {
-          const host = canonicalHost(entry)
-          addHost(index, host, isWildcard(entry) ? 'wildcard' : 'exact', id)
-        }
+        if (facets & HOST) addHostEntry(index, entry, 'exact', id, false)
         if (facets & IP && /^[0-9a-f:.]+$/i.test(entry)) {
           const address = canonicalAddress(entry)
           if (address !== undefined) add(index.ipExact, address, id)
@@ -307,10 +333,10 @@ function indexList(index: Index, id: number, loaded: Loaded, skipped: SkippedEnt
       return
     case 'hostname':
       if (facets & HOST) {
+        const namespaces = NAMESPACE_LIST_NAME.test(list.name)
         for (const entry of list.list) {
-          const host = canonicalHost(entry)
-          if (host === '') skipped.push({ entry, reason: 'it holds no hostname' })
-          else addHost(index, host, isWildcard(entry) ? 'wildcard' : 'site', id)
+          if (canonicalHost(entry) === '') skipped.push({ entry, reason: 'it holds no hostname' })
+          else addHostEntry(index, entry, 'site', id, namespaces)
         }
       }
       return
@@ -378,6 +404,33 @@ function matchHost(index: Index, host: string, hits: number[]): void {
     registrable ??= getDomain(host, DOMAIN_OPTIONS) ?? host
     if (parent.length >= registrable.length) collect(ids.site, hits)
   }
+}
+
+/**
+ * One host entry of a list. A wildcard on a public suffix (`.pages.dev`, `.duckdns.org`: names
+ * anyone can register) is a namespace like the entries of a namespace list: it flags the
+ * service's own name and records the namespace, but never its customers' names.
+ */
+function addHostEntry(
+  index: Index,
+  entry: string,
+  plain: 'exact' | 'site',
+  id: number,
+  namespaces: boolean,
+): void {
+  const host = canonicalHost(entry)
+  const wildcard = isWildcard(entry)
+  // Only the private section of the suffix list names services; `.home.arpa` or `.local`
+  // are special-use names, flagged whole.
+  let sharedSuffix = false
+  if (wildcard && host.includes('.')) {
+    const parsed = parse(host, DOMAIN_OPTIONS)
+    sharedSuffix = parsed.isPrivate === true && parsed.publicSuffix === host
+  }
+  if (namespaces || sharedSuffix) {
+    if (!index.namespaces.has(host)) index.namespaces.set(host, id)
+    addHost(index, host, 'exact', id)
+  } else addHost(index, host, wildcard ? 'wildcard' : plain, id)
 }
 
 function addHost(index: Index, host: string, reach: keyof HostIds, id: number): void {

@@ -30,11 +30,16 @@ const EXAMPLE_LIMIT = 10
 const WEB_PORTS = new Set([80, 443, 8080, 8443])
 const LOW_CONFIDENCE = 50
 
-export function packGuidance(pack: Pack): GuidanceItem[] {
+export interface GuidanceOptions {
+  /** Shared namespaces known from loaded warninglists (dynamic DNS, trusted sites). */
+  namespaceOf?: (host: string) => { domain: string; list: string } | undefined
+}
+
+export function packGuidance(pack: Pack, options: GuidanceOptions = {}): GuidanceItem[] {
   return [
     webPortGuidance(pack.indicators),
     addressOnlyGuidance(pack.indicators),
-    ...sharedServiceGuidance(pack.indicators),
+    ...sharedServiceGuidance(pack.indicators, options),
     hostOnlyGuidance(pack.indicators),
     lowConfidenceGuidance(pack.indicators),
     warninglistGuidance(pack.warninglisted),
@@ -87,11 +92,19 @@ function addressOnlyGuidance(indicators: Indicator[]): GuidanceItem | undefined 
   }
 }
 
-function sharedServiceGuidance(indicators: Indicator[]): GuidanceItem[] {
+function sharedServiceGuidance(indicators: Indicator[], options: GuidanceOptions): GuidanceItem[] {
   const byService = new Map<string, { kind: string; values: Indicator[] }>()
+  const serviceOf = (host: string) => {
+    const known = sharedServiceOf(host)
+    if (known) return known
+    const listed = options.namespaceOf?.(host)
+    return (
+      listed && { domain: listed.domain, kind: `shared namespace (warninglist "${listed.list}")` }
+    )
+  }
   for (const indicator of indicators) {
     const host = hostOf(indicator)
-    const service = host === undefined ? undefined : sharedServiceOf(host)
+    const service = host === undefined ? undefined : serviceOf(host)
     if (!service) continue
     const entry = byService.get(service.domain) ?? { kind: service.kind, values: [] }
     entry.values.push(indicator)
@@ -99,9 +112,9 @@ function sharedServiceGuidance(indicators: Indicator[]): GuidanceItem[] {
   }
   return [...byService].map(([domain, { kind, values }]) => ({
     id: `shared-service:${domain}`,
-    title: `Names under ${domain} (${kind})`,
+    title: `Names under ${domain}`,
     detail:
-      `${values.length} indicators are names under ${domain}, a ${kind} service where anyone ` +
+      `${values.length} indicators are names under ${domain} (${kind}), where anyone ` +
       'can hold a name. The hunts match these exact names and their subdomains only, never ' +
       `${domain} itself, so other customers of the service are not flagged; do not widen a ` +
       `hunt to the whole service. Names there change hands quickly: an old hit may belong to ` +
