@@ -38,8 +38,6 @@ export interface FeedFile {
 export interface IntelLoad {
   feeds: FeedFile[]
   records: IntelRecord[]
-  /** Title prefix for pages, from the feeds' formats (`ThreatFox`), or their file names. */
-  feedTitle: string
 }
 
 const FEED_TITLES: Partial<Record<IntelFormat, string>> = {
@@ -54,7 +52,6 @@ const FEED_TITLES: Partial<Record<IntelFormat, string>> = {
 export async function loadIntel(files: string[], format?: IntelFormat): Promise<IntelLoad> {
   const feeds: FeedFile[] = []
   const records: IntelRecord[] = []
-  const titles: string[] = []
   for (const file of files) {
     let text: string
     try {
@@ -73,10 +70,23 @@ export async function loadIntel(files: string[], format?: IntelFormat): Promise<
       declaredCount: result.meta.declaredCount,
       updated: result.meta.updated,
     })
-    const title = FEED_TITLES[result.format] ?? basename(file)
+  }
+  return { feeds, records }
+}
+
+/**
+ * The name pages give a set of feeds: the service for formats that name one (`ThreatFox`),
+ * else the file name; several joined with `+`.
+ */
+export function feedTitle(load: IntelLoad, feedLabels?: string[]): string {
+  const titles: string[] = []
+  for (const feed of load.feeds) {
+    const label = basename(feed.file)
+    if (feedLabels && !feedLabels.includes(label)) continue
+    const title = FEED_TITLES[feed.format] ?? label
     if (!titles.includes(title)) titles.push(title)
   }
-  return { feeds, records, feedTitle: titles.join(' + ') }
+  return titles.join(' + ')
 }
 
 export interface BuildOptions extends PackFilters {
@@ -116,8 +126,10 @@ export function buildPacks(load: IntelLoad, options: BuildOptions): BuildResult 
   const { indicators, rejections } = intake(load.records, { warninglists: options.warninglists })
 
   // 2. Group into packs and apply the filters.
-  const feedTitle = options.title ?? load.feedTitle
-  const packing = packIndicators(indicators, rejections, { ...options, feedTitle })
+  const packing = packIndicators(indicators, rejections, {
+    ...options,
+    feedTitle: options.title ?? ((feeds) => feedTitle(load, feeds)),
+  })
 
   // 3. Per pack: hunts, checked queries, guidance, page and pack.json.
   const packs = packing.packs.map((pack) => buildPack(pack, options))
@@ -131,7 +143,11 @@ export function buildPacks(load: IntelLoad, options: BuildOptions): BuildResult 
     packs,
     index: {
       path: 'index.md',
-      content: renderIndex(`${feedTitle}: hunt packs`, entries, packing.unassignedRejections),
+      content: renderIndex(
+        `${options.title ?? feedTitle(load)}: hunt packs`,
+        entries,
+        packing.unassignedRejections,
+      ),
     },
     indicators: indicators.length,
     rejections,

@@ -4,6 +4,7 @@
  * data can produce noise, which values are concerned, and the exclusion that would suppress a
  * reviewed hit. Nothing is emitted for a risk the pack does not have.
  */
+import { stringify } from 'yaml'
 import type { Indicator, Rejection } from '../intel/indicator.ts'
 import type { Pack } from './pack.ts'
 import { sharedServiceOf } from './shared-services.ts'
@@ -58,15 +59,16 @@ function webPortGuidance(indicators: Indicator[]): GuidanceItem | undefined {
     id: 'web-ports',
     title: 'Command and control on web ports',
     detail:
-      `${onWebPorts.length} address:port indicators use web ports (${formatCounts(ports)}). ` +
+      `${count(onWebPorts.length, 'address:port indicator')} on web ports ` +
+      `(${formatCounts(ports)}). ` +
       'Such addresses are often shared hosting or CDN front ends serving many unrelated sites, ' +
       'so even an exact match can be benign traffic to a neighbour: confirm with the host name ' +
       '(proxy URL, TLS SNI, DNS) before escalating.',
     count: onWebPorts.length,
     examples: examples(onWebPorts),
     exclusion: {
-      yaml: `- value: ${first.ip}\n  reason: shared hosting address, reviewed`,
-      kql: `| where RemoteIP != ${JSON.stringify(first.ip)}`,
+      yaml: exclusionYaml({ value: first.value, reason: 'shared hosting address, reviewed' }),
+      kql: `| where Indicator != ${JSON.stringify(first.value)}`,
     },
   }
 }
@@ -78,15 +80,18 @@ function addressOnlyGuidance(indicators: Indicator[]): GuidanceItem | undefined 
     id: 'address-only',
     title: 'Address-only matches',
     detail:
-      `The address hunts keep the ports of ${withPort.length} address:port indicators: ` +
-      '`MatchKind` is `exact` when the address and the port match on the same side of the ' +
-      'connection and `address-only` when only the address does. Address-only hits are ' +
+      `The address hunts keep the ports of ${count(withPort.length, 'address:port indicator')}: ` +
+      'MatchKind is "exact" when the address and the port match on the same side of the ' +
+      'connection and "address-only" when only the address does. Address-only hits are ' +
       'weaker (another service on the same host); keep them for triage, filter them out for ' +
       'alerting.',
     count: withPort.length,
     examples: examples(withPort),
     exclusion: {
-      yaml: '- match_kind: address-only\n  reason: alert on exact address and port only',
+      yaml: exclusionYaml({
+        match_kind: 'address-only',
+        reason: 'alert on exact address and port only',
+      }),
       kql: '| where MatchKind == "exact"',
     },
   }
@@ -114,7 +119,7 @@ function sharedServiceGuidance(indicators: Indicator[], options: GuidanceOptions
     id: `shared-service:${domain}`,
     title: `Names under ${domain}`,
     detail:
-      `${values.length} indicators are names under ${domain} (${kind}), where anyone ` +
+      `${count(values.length, 'indicator')} under ${domain} (${kind}), where anyone ` +
       'can hold a name. The hunts match these exact names and their subdomains only, never ' +
       `${domain} itself, so other customers of the service are not flagged; do not widen a ` +
       `hunt to the whole service. Names there change hands quickly: an old hit may belong to ` +
@@ -122,8 +127,11 @@ function sharedServiceGuidance(indicators: Indicator[], options: GuidanceOptions
     count: values.length,
     examples: examples(values),
     exclusion: {
-      yaml: `- value: ${hostOf(values[0] as Indicator)}\n  reason: reviewed, benign owner`,
-      kql: `| where not(Name =~ ${JSON.stringify(hostOf(values[0] as Indicator))})`,
+      yaml: exclusionYaml({
+        value: (values[0] as Indicator).value,
+        reason: 'reviewed, benign owner',
+      }),
+      kql: `| where Indicator != ${JSON.stringify((values[0] as Indicator).value)}`,
     },
   }))
 }
@@ -140,8 +148,9 @@ function hostOnlyGuidance(indicators: Indicator[]): GuidanceItem | undefined {
     id: 'host-only',
     title: 'Host-only URL matches',
     detail:
-      `${urls.length} URL indicators on ${hosts.size} hosts. A request to the same host with ` +
-      'another path is reported as `host-only`, a weaker match than the exact URL' +
+      `${count(urls.length, 'URL indicator')} on ${count(hosts.size, 'host')}. A request to ` +
+      'the same host with another path is reported as "host-only", a weaker match than the ' +
+      'exact URL' +
       (shared.length > 0
         ? `; ${shared.length} of these URLs are on shared hosting, where a host-only match ` +
           'is usually someone else\u2019s content.'
@@ -149,7 +158,7 @@ function hostOnlyGuidance(indicators: Indicator[]): GuidanceItem | undefined {
     count: urls.length,
     examples: examples(shared.length > 0 ? shared : urls),
     exclusion: {
-      yaml: '- match_kind: host-only\n  reason: alert on exact URLs only',
+      yaml: exclusionYaml({ match_kind: 'host-only', reason: 'alert on exact URLs only' }),
       kql: '| where MatchKind == "exact"',
     },
   }
@@ -162,8 +171,9 @@ function lowConfidenceGuidance(indicators: Indicator[]): GuidanceItem | undefine
     id: 'low-confidence',
     title: `Confidence below ${LOW_CONFIDENCE}`,
     detail:
-      `${low.length} indicators carry a confidence below ${LOW_CONFIDENCE}: corroborate a hit ` +
-      'with a second source before acting, or rebuild with `--min-confidence` to leave them out.',
+      `${count(low.length, 'indicator')} with a confidence below ${LOW_CONFIDENCE}: ` +
+      'corroborate a hit with a second source before acting, or rebuild with ' +
+      '--min-confidence to leave them out.',
     count: low.length,
     examples: examples(low),
   }
@@ -176,9 +186,9 @@ function warninglistGuidance(warninglisted: Indicator[]): GuidanceItem | undefin
     id: 'warninglisted',
     title: 'Warninglisted values, not hunted',
     detail:
-      `${warninglisted.length} values are on warninglists of known benign or special-use ` +
-      `values (${formatCounts(lists)}) and are left out of the hunts; they are listed below. ` +
-      'Rebuild with `--include-warninglisted` to hunt them anyway.',
+      `${count(warninglisted.length, 'value')} on warninglists of known benign or ` +
+      `special-use values (${formatCounts(lists)}), left out of the hunts and listed below. ` +
+      'Rebuild with --include-warninglisted to hunt them anyway.',
     count: warninglisted.length,
     examples: examples(warninglisted),
   }
@@ -191,7 +201,7 @@ function rejectionGuidance(rejections: Rejection[]): GuidanceItem | undefined {
     id: 'rejected',
     title: 'Rejected values, not hunted',
     detail:
-      `${rejections.length} values of this family were refused (${formatCounts(codes)}): ` +
+      `${count(rejections.length, 'value')} refused (${formatCounts(codes)}): ` +
       'they are not what their type claims, so hunting them would miss or match noise. Each ' +
       'is listed below with its reason.',
     count: rejections.length,
@@ -208,6 +218,16 @@ export function hostOf(indicator: Indicator): string | undefined {
   } catch {
     return undefined
   }
+}
+
+/** An entry of a huntpack exclusions file, as YAML. */
+function exclusionYaml(entry: Record<string, string>): string {
+  return stringify([entry]).trimEnd()
+}
+
+/** `1 value`, `3 values`. */
+function count(n: number, noun: string): string {
+  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`
 }
 
 function examples(indicators: Indicator[]): string[] {

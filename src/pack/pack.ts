@@ -22,8 +22,8 @@ export interface PackOptions extends PackFilters {
   groupBy: GroupBy
   /** Hunt warninglisted indicators too instead of listing them apart. */
   includeWarninglisted?: boolean
-  /** Title prefix, usually the feed's name (`ThreatFox`). */
-  feedTitle: string
+  /** Title prefix, usually the feed's name (`ThreatFox`), or a function of the pack's feeds. */
+  feedTitle: string | ((feeds: string[]) => string)
 }
 
 export interface Pack {
@@ -98,6 +98,11 @@ export function packIndicators(
 
   const packs = [...groups.values()].sort(byName)
   assignIds(packs)
+  for (const pack of packs) {
+    const prefix =
+      typeof options.feedTitle === 'string' ? options.feedTitle : options.feedTitle(pack.feeds)
+    pack.title = `${prefix}: ${pack.name} IOCs`
+  }
   return { packs, unassignedRejections, filtered }
 }
 
@@ -122,7 +127,7 @@ function newPack(key: string, first: Indicator, options: PackOptions): Pack {
   return {
     id: '',
     name,
-    title: `${options.feedTitle}: ${name} IOCs`,
+    title: '',
     groupBy: options.groupBy,
     familyId: options.groupBy === 'family' ? first.familyId : undefined,
     aliases: [],

@@ -161,6 +161,13 @@ function sourceText(r: Rejection): string {
   return `${feed}${line !== undefined ? `:${line}` : ''}${record !== undefined ? ` #${record}` : ''}`
 }
 
+function confidenceRange({ confidence }: PackSummary): string {
+  if (!confidence) return ''
+  return confidence.min === confidence.max
+    ? String(confidence.min)
+    : `${confidence.min}–${confidence.max}`
+}
+
 export interface IndexEntry {
   pack: Pack
   summary: PackSummary
@@ -175,7 +182,7 @@ export function renderIndex(title: string, entries: IndexEntry[], unassigned: Re
       .map(([kind, n]) => kindCount(kind as Indicator['kind'], n))
       .join(', '),
     String(huntCount),
-    summary.confidence ? `${summary.confidence.min}–${summary.confidence.max}` : '',
+    confidenceRange(summary),
     summary.lastSeen ? summary.lastSeen.slice(0, 10) : '',
     String(summary.warninglisted + summary.rejected),
   ])
