@@ -6,6 +6,7 @@
  */
 import { stringify } from 'yaml'
 import type { Indicator, Rejection } from '../intel/indicator.ts'
+import { plural } from '../util/plural.ts'
 import type { Pack } from './pack.ts'
 import { sharedServiceOf } from './shared-services.ts'
 
@@ -59,7 +60,7 @@ function webPortGuidance(indicators: Indicator[]): GuidanceItem | undefined {
     id: 'web-ports',
     title: 'Command and control on web ports',
     detail:
-      `${count(onWebPorts.length, 'address:port indicator')} on web ports ` +
+      `${plural(onWebPorts.length, 'address:port indicator')} on web ports ` +
       `(${formatCounts(ports)}). ` +
       'Such addresses are often shared hosting or CDN front ends serving many unrelated sites, ' +
       'so even an exact match can be benign traffic to a neighbour: confirm with the host name ' +
@@ -80,7 +81,7 @@ function addressOnlyGuidance(indicators: Indicator[]): GuidanceItem | undefined 
     id: 'address-only',
     title: 'Address-only matches',
     detail:
-      `The address hunts keep the ports of ${count(withPort.length, 'address:port indicator')}: ` +
+      `The address hunts keep the ports of ${plural(withPort.length, 'address:port indicator')}: ` +
       'MatchKind is "exact" when the address and the port match on the same side of the ' +
       'connection and "address-only" when only the address does. Address-only hits are ' +
       'weaker (another service on the same host); keep them for triage, filter them out for ' +
@@ -119,7 +120,7 @@ function sharedServiceGuidance(indicators: Indicator[], options: GuidanceOptions
     id: `shared-service:${domain}`,
     title: `Names under ${domain}`,
     detail:
-      `${count(values.length, 'indicator')} under ${domain} (${kind}), where anyone ` +
+      `${plural(values.length, 'indicator')} under ${domain} (${kind}), where anyone ` +
       'can hold a name. The hunts match these exact names and their subdomains only, never ' +
       `${domain} itself, so other customers of the service are not flagged; do not widen a ` +
       `hunt to the whole service. Names there change hands quickly: an old hit may belong to ` +
@@ -148,7 +149,7 @@ function hostOnlyGuidance(indicators: Indicator[]): GuidanceItem | undefined {
     id: 'host-only',
     title: 'Host-only URL matches',
     detail:
-      `${count(urls.length, 'URL indicator')} on ${count(hosts.size, 'host')}. A request to ` +
+      `${plural(urls.length, 'URL indicator')} on ${plural(hosts.size, 'host')}. A request to ` +
       'the same host with another path is reported as "host-only", a weaker match than the ' +
       'exact URL' +
       (shared.length > 0
@@ -171,7 +172,7 @@ function lowConfidenceGuidance(indicators: Indicator[]): GuidanceItem | undefine
     id: 'low-confidence',
     title: `Confidence below ${LOW_CONFIDENCE}`,
     detail:
-      `${count(low.length, 'indicator')} with a confidence below ${LOW_CONFIDENCE}: ` +
+      `${plural(low.length, 'indicator')} with a confidence below ${LOW_CONFIDENCE}: ` +
       'corroborate a hit with a second source before acting, or rebuild with ' +
       '--min-confidence to leave them out.',
     count: low.length,
@@ -186,7 +187,7 @@ function warninglistGuidance(warninglisted: Indicator[]): GuidanceItem | undefin
     id: 'warninglisted',
     title: 'Warninglisted values, not hunted',
     detail:
-      `${count(warninglisted.length, 'value')} on warninglists of known benign or ` +
+      `${plural(warninglisted.length, 'value')} on warninglists of known benign or ` +
       `special-use values (${formatCounts(lists)}), left out of the hunts and listed below. ` +
       'Rebuild with --include-warninglisted to hunt them anyway.',
     count: warninglisted.length,
@@ -201,7 +202,7 @@ function rejectionGuidance(rejections: Rejection[]): GuidanceItem | undefined {
     id: 'rejected',
     title: 'Rejected values, not hunted',
     detail:
-      `${count(rejections.length, 'value')} refused (${formatCounts(codes)}): ` +
+      `${plural(rejections.length, 'value')} refused (${formatCounts(codes)}): ` +
       'they are not what their type claims, so hunting them would miss or match noise. Each ' +
       'is listed below with its reason.',
     count: rejections.length,
@@ -223,11 +224,6 @@ export function hostOf(indicator: Indicator): string | undefined {
 /** An entry of a huntpack exclusions file, as YAML. */
 function exclusionYaml(entry: Record<string, string>): string {
   return stringify([entry]).trimEnd()
-}
-
-/** `1 value`, `3 values`. */
-function count(n: number, noun: string): string {
-  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`
 }
 
 function examples(indicators: Indicator[]): string[] {

@@ -8,6 +8,7 @@ import type { Indicator, Rejection } from '../intel/indicator.ts'
 import type { GuidanceItem } from '../pack/guidance.ts'
 import type { Pack } from '../pack/pack.ts'
 import { kindCount, type PackSummary } from '../pack/summary.ts'
+import { plural } from '../util/plural.ts'
 import { mdCode, mdFence, mdLink, mdTable, mdText } from './markdown-text.ts'
 
 /** Indicator rows shown on a page; the rest are in `pack.json` and the watchlist files. */
@@ -189,7 +190,7 @@ export function renderIndex(title: string, entries: IndexEntry[], unassigned: Re
   const total = entries.reduce((n, e) => n + e.summary.indicators, 0)
   const parts = [
     `# ${mdText(title)}`,
-    `${entries.length} packs, ${total} hunted indicators.`,
+    `${plural(entries.length, 'pack')}, ${plural(total, 'hunted indicator')}.`,
     mdTable(
       ['Pack', 'Indicators', 'Kinds', 'Hunts', 'Confidence', 'Last seen', 'Not hunted'],
       rows,
@@ -197,8 +198,8 @@ export function renderIndex(title: string, entries: IndexEntry[], unassigned: Re
   ]
   if (unassigned.length > 0) {
     parts.push(
-      `## Rejected values outside any pack\n\n${unassigned.length} values whose family has no ` +
-        `pack were refused.\n\n${rejectionTable(unassigned)}`,
+      `## Rejected values outside any pack\n\n${plural(unassigned.length, 'value')} refused ` +
+        `whose family has no pack.\n\n${rejectionTable(unassigned)}`,
     )
   }
   return `${parts.join('\n\n')}\n`
