@@ -112,16 +112,18 @@ export interface BuiltPack {
   queries: number
 }
 
-export interface BuildResult {
-  packs: BuiltPack[]
-  index: OutputFile
+/** Intake and packing done; each pack is then built (and can be written) on its own. */
+export interface PreparedBuild {
+  packs: Pack[]
+  /** `<feed>: hunt packs`, the index title. */
+  title: string
   indicators: number
   rejections: Rejection[]
   unassignedRejections: Rejection[]
   filtered: { family: number; confidence: number; since: number }
 }
 
-export function buildPacks(load: IntelLoad, options: BuildOptions): BuildResult {
+export function preparePacks(load: IntelLoad, options: BuildOptions): PreparedBuild {
   // 1. Validate, canonicalise, merge and flag every record.
   const { indicators, rejections } = intake(load.records, { warninglists: options.warninglists })
 
@@ -130,25 +132,9 @@ export function buildPacks(load: IntelLoad, options: BuildOptions): BuildResult 
     ...options,
     feedTitle: options.title ?? ((feeds) => feedTitle(load, feeds)),
   })
-
-  // 3. Per pack: hunts, checked queries, guidance, page and pack.json.
-  const packs = packing.packs.map((pack) => buildPack(pack, options))
-
-  const entries: IndexEntry[] = packs.map((p) => ({
-    pack: p.pack,
-    summary: p.summary,
-    huntCount: p.queries,
-  }))
   return {
-    packs,
-    index: {
-      path: 'index.md',
-      content: renderIndex(
-        `${options.title ?? feedTitle(load)}: hunt packs`,
-        entries,
-        packing.unassignedRejections,
-      ),
-    },
+    packs: packing.packs,
+    title: `${options.title ?? feedTitle(load)}: hunt packs`,
     indicators: indicators.length,
     rejections,
     unassignedRejections: packing.unassignedRejections,
@@ -156,7 +142,32 @@ export function buildPacks(load: IntelLoad, options: BuildOptions): BuildResult 
   }
 }
 
-function buildPack(pack: Pack, options: BuildOptions): BuiltPack {
+export function indexFile(prepared: PreparedBuild, entries: IndexEntry[]): OutputFile {
+  return {
+    path: 'index.md',
+    content: renderIndex(prepared.title, entries, prepared.unassignedRejections),
+  }
+}
+
+export function indexEntry(built: BuiltPack): IndexEntry {
+  const { id, name } = built.pack
+  return { pack: { id, name }, summary: built.summary, huntCount: built.queries }
+}
+
+export interface BuildResult extends PreparedBuild {
+  built: BuiltPack[]
+  index: OutputFile
+}
+
+/** The whole build in memory; the CLI instead builds and writes one pack at a time. */
+export function buildPacks(load: IntelLoad, options: BuildOptions): BuildResult {
+  const prepared = preparePacks(load, options)
+  // 3. Per pack: hunts, checked queries, guidance, page and pack.json.
+  const built = prepared.packs.map((pack) => buildPack(pack, options))
+  return { ...prepared, built, index: indexFile(prepared, built.map(indexEntry)) }
+}
+
+export function buildPack(pack: Pack, options: BuildOptions): BuiltPack {
   const hunts = planHunts(pack.indicators, { includeWarninglisted: options.includeWarninglisted })
   const queries = emitPackKql(
     hunts,
@@ -169,8 +180,10 @@ function buildPack(pack: Pack, options: BuildOptions): BuiltPack {
   const files: OutputFile[] = []
   const pageHunts: PageHunt[] = queries.map((q) => {
     files.push({ path: `${pack.id}/${q.file}`, content: q.text })
-    if (q.watchlist)
+    const watchlistPath = q.watchlist && `${pack.id}/${q.watchlist.file}`
+    if (q.watchlist && !files.some((f) => f.path === watchlistPath)) {
       files.push({ path: `${pack.id}/${q.watchlist.file}`, content: q.watchlist.csv })
+    }
     return {
       id: q.hunt.id,
       title: q.hunt.title,

@@ -100,7 +100,7 @@ test('hostile feed values stay inert in pages, pack.json and queries', () => {
 
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.kql'))) {
     const text = readFileSync(join(dir, file), 'utf8')
-    const csv = join(dir, file.replace(/\.kql$/, '.watchlist.csv'))
+    const csv = join(dir, /upload (\S+\.watchlist\.csv)/.exec(text)?.[1] ?? 'none')
     const watchlistColumns = existsSync(csv)
       ? readFileSync(csv, 'utf8').split(/\r?\n/, 1)[0]?.split(',')
       : undefined

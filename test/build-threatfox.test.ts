@@ -18,7 +18,7 @@ function checkAllQueries(dir: string): number {
     for (const file of readdirSync(join(dir, pack.name))) {
       if (!file.endsWith('.kql')) continue
       const text = readFileSync(join(dir, pack.name, file), 'utf8')
-      const csv = join(dir, pack.name, file.replace(/\.kql$/, '.watchlist.csv'))
+      const csv = join(dir, pack.name, /upload (\S+\.watchlist\.csv)/.exec(text)?.[1] ?? 'none')
       const watchlistColumns = text.includes('_GetWatchlist(')
         ? readFileSync(csv, 'utf8').split(/\r?\n/, 1)[0]?.split(',')
         : undefined
@@ -37,7 +37,10 @@ test('build on the real ThreatFox export: a pack per family, every query clean',
   const run = huntpack('build', feed, '--out', out)
   assert.equal(run.status, 0, run.stderr)
   assert.match(run.stderr, /862 records/)
-  assert.match(run.stderr, /859 indicators, 3 rejected; 42 packs/)
+  assert.match(
+    run.stderr,
+    /859 indicators, 3 rejected, 42 packs .*\n.*wrote 42 packs, \d+ checked queries/,
+  )
   assert.equal(run.stdout, '')
 
   const packs = readdirSync(out, { withFileTypes: true }).filter((e) => e.isDirectory())
@@ -132,12 +135,10 @@ test('large hunts read watchlists, and those queries are clean too', (t) => {
   const run = huntpack('build', feed, '--out', out, '--inline-limit', '20', '-q')
   assert.equal(run.status, 0, run.stderr)
   const clearfake = readdirSync(join(out, 'clearfake'))
-  assert.ok(clearfake.includes('dns-domain.watchlist.csv'), clearfake.join())
+  assert.ok(clearfake.includes('domains.watchlist.csv'), clearfake.join())
   const query = readFileSync(join(out, 'clearfake', 'dns-domain.kql'), 'utf8')
-  assert.match(query, /_GetWatchlist\('huntpack-clearfake-dns-domain'\)/)
-  const csv = readFileSync(join(out, 'clearfake', 'dns-domain.watchlist.csv'), 'utf8').split(
-    /\r?\n/,
-  )
+  assert.match(query, /_GetWatchlist\('huntpack-clearfake-domains'\)/)
+  const csv = readFileSync(join(out, 'clearfake', 'domains.watchlist.csv'), 'utf8').split(/\r?\n/)
   assert.equal(csv[0], 'SearchKey,IndicatorKind')
   assert.equal(csv.filter((line) => line !== '').length, 508 + 1)
   checkAllQueries(out)

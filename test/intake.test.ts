@@ -60,6 +60,8 @@ test('duplicates merge: earliest first seen, latest last seen, highest confidenc
       kind: 'domain',
       value: 'evil.com',
       original: 'Evil.COM',
+      ip: undefined,
+      port: undefined,
       family: 'XWorm',
       familyId: 'win.xworm',
       aliases: ['XWormRAT', 'Xworm-2'],

@@ -5,10 +5,20 @@
 import { readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Command } from 'commander'
-import { type BuildResult, buildPacks, loadIntel, type OutputFile } from '../build.ts'
+import {
+  buildPack,
+  type IntelLoad,
+  indexEntry,
+  indexFile,
+  loadIntel,
+  type OutputFile,
+  type PreparedBuild,
+  preparePacks,
+} from '../build.ts'
 import { HuntpackError, UsageError } from '../errors.ts'
 import { GROUP_BY, type GroupBy } from '../pack/pack.ts'
 import { PACK_SCHEMA } from '../pack/pack-json.ts'
+import type { IndexEntry } from '../report/pack-page.ts'
 import { writeFileAtomic } from '../util/atomic-write.ts'
 import { formatCount, type Logger, stderrLogger } from '../util/log.ts'
 import { loadWarninglists, reportLoad } from './intel-common.ts'
@@ -74,45 +84,66 @@ async function runBuild(files: string[], flags: BuildFlags, log: Logger): Promis
   const warninglists = await loadWarninglists(flags.warninglists, log)
 
   const started = performance.now()
-  const load = await loadIntel(files, format)
+  let load: IntelLoad | undefined = await loadIntel(files, format)
   reportLoad(load, log)
-  const result = buildPacks(load, { ...options, warninglists })
+  const prepared = preparePacks(load, { ...options, warninglists })
+  // The records are not needed once packed; on a large feed they are most of the memory.
+  load = undefined
   log.info(
-    `${formatCount(result.indicators)} indicators, ${formatCount(result.rejections.length)} ` +
-      `rejected; ${result.packs.length} packs, ` +
-      `${formatCount(result.packs.reduce((n, p) => n + p.queries, 0))} queries checked ` +
+    `${formatCount(prepared.indicators)} indicators, ` +
+      `${formatCount(prepared.rejections.length)} rejected, ` +
+      `${prepared.packs.length} packs (${seconds(started)})`,
+  )
+  reportFiltered(prepared, log)
+
+  // Each pack is built, checked and written before the next, so memory holds one pack's output.
+  const packs = prepared.packs
+  prepared.packs = []
+  const entries: IndexEntry[] = []
+  const written = new Set<string>()
+  const progress = new Progress(packs.length, log)
+  let queries = 0
+  for (let pack = packs.shift(); pack !== undefined; pack = packs.shift()) {
+    const built = buildPack(pack, { ...options, warninglists })
+    await Promise.all(built.files.map((file) => writeOutput(flags.out, file)))
+    entries.push(indexEntry(built))
+    written.add(built.pack.id)
+    queries += built.queries
+    progress.tick()
+  }
+  await writeOutput(flags.out, indexFile(prepared, entries))
+  if (flags.clean) await removeStalePacks(flags.out, written, log)
+  log.info(
+    `wrote ${entries.length} packs, ${formatCount(queries)} checked queries, to ${flags.out} ` +
       `(${seconds(started)})`,
   )
-  reportFiltered(result, log)
-
-  await writeBuild(flags.out, result, flags.clean ?? false, log)
-  log.info(`wrote ${result.packs.length} packs to ${flags.out} (${seconds(started)})`)
 }
 
-function reportFiltered(result: BuildResult, log: Logger): void {
-  const { family, confidence, since } = result.filtered
+function reportFiltered(prepared: PreparedBuild, log: Logger): void {
+  const { family, confidence, since } = prepared.filtered
   if (family + confidence + since === 0) return
   log.info(
     `left out by filters: ${family} by family, ${confidence} by confidence, ${since} by date`,
   )
 }
 
-async function writeBuild(
-  out: string,
-  result: BuildResult,
-  clean: boolean,
-  log: Logger,
-): Promise<void> {
-  const written = new Set<string>()
-  const write = async (file: OutputFile) => {
-    await writeOutput(out, file)
+/** A progress line on stderr every few seconds while packs are written. */
+class Progress {
+  #done = 0
+  #last = performance.now()
+
+  constructor(
+    private readonly total: number,
+    private readonly log: Logger,
+  ) {}
+
+  tick(): void {
+    this.#done++
+    const now = performance.now()
+    if (now - this.#last < 2000 || this.#done === this.total) return
+    this.#last = now
+    this.log.info(`packs written: ${this.#done} of ${this.total}`)
   }
-  for (const built of result.packs) {
-    for (const file of built.files) await write(file)
-    written.add(built.pack.id)
-  }
-  await write(result.index)
-  if (clean) await removeStalePacks(out, written, log)
 }
 
 const SAFE_PATH = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/

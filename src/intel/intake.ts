@@ -109,26 +109,27 @@ function sameIndicator(
 }
 
 function create(result: Extract<Classified, { ok: true }>, record: IntelRecord): Indicator {
-  const indicator: Indicator = {
+  // Every field is set, even when undefined, so that all indicators share one object shape:
+  // later stages loop over a million of them, and mixed shapes make each access slow.
+  return {
     kind: result.kind,
     value: result.value,
     original: record.value,
+    ip: result.ip,
+    port: result.port,
+    family: record.family,
+    familyId: record.familyId,
     aliases: sharedList(record.aliases),
     threatTypes: shared(record.threatType),
+    confidence: record.confidence,
+    firstSeen: record.firstSeen,
+    lastSeen: record.lastSeen,
     tags: sharedList(record.tags),
     references: record.reference === undefined ? (EMPTY as string[]) : [record.reference],
     reporters: shared(record.reporter),
     sources: [record.source],
     warninglists: EMPTY as string[],
   }
-  if (result.ip !== undefined) indicator.ip = result.ip
-  if (result.port !== undefined) indicator.port = result.port
-  if (record.family !== undefined) indicator.family = record.family
-  if (record.familyId !== undefined) indicator.familyId = record.familyId
-  if (record.confidence !== undefined) indicator.confidence = record.confidence
-  if (record.firstSeen !== undefined) indicator.firstSeen = record.firstSeen
-  if (record.lastSeen !== undefined) indicator.lastSeen = record.lastSeen
-  return indicator
 }
 
 function merge(into: Indicator, record: IntelRecord): void {

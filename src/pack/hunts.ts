@@ -128,9 +128,17 @@ export function planHunts(indicators: Indicator[], options: PlanOptions = {}): H
   const kept = indicators.filter(
     (indicator) => options.includeWarninglisted || indicator.warninglists.length === 0,
   )
+  // Sorted once for the pack; each hunt takes its kinds from it in that order.
+  const sorted = uniqueSorted(kept)
+  const byKinds = new Map<string, Indicator[]>()
   const hunts: Hunt[] = []
   for (const definition of HUNT_DEFINITIONS) {
-    const matching = uniqueSorted(kept.filter((i) => definition.kinds.includes(i.kind)))
+    const key = definition.kinds.join()
+    let matching = byKinds.get(key)
+    if (matching === undefined) {
+      matching = sorted.filter((i) => definition.kinds.includes(i.kind))
+      byKinds.set(key, matching)
+    }
     if (matching.length > 0)
       hunts.push({ ...definition, kinds: [...definition.kinds], indicators: matching })
   }
@@ -144,14 +152,13 @@ const KIND_ORDER = new Map<IndicatorKind, number>(
 )
 
 function uniqueSorted(indicators: Indicator[]): Indicator[] {
-  const byKey = new Map<string, Indicator>()
+  // Keys that sort as the order wanted (kind rank, then value), compared as plain strings.
+  const keyed = new Map<string, Indicator>()
   for (const indicator of indicators) {
-    const key = `${indicator.kind}\u0000${indicator.value}`
-    if (!byKey.has(key)) byKey.set(key, indicator)
+    const rank = KIND_ORDER.get(indicator.kind) ?? 9
+    const key = `${rank}\u0000${indicator.value}`
+    if (!keyed.has(key)) keyed.set(key, indicator)
   }
-  return [...byKey.values()].sort(
-    (a, b) =>
-      (KIND_ORDER.get(a.kind) ?? 99) - (KIND_ORDER.get(b.kind) ?? 99) ||
-      (a.value < b.value ? -1 : a.value > b.value ? 1 : 0),
-  )
+  const keys = [...keyed.keys()].sort()
+  return keys.map((key) => keyed.get(key) as Indicator)
 }

@@ -4,7 +4,7 @@
  * documented in docs/pack-json.md; `schema` changes when a field changes meaning.
  */
 import { defang } from '../intel/defang.ts'
-import type { Indicator, Rejection } from '../intel/indicator.ts'
+import type { Indicator, Rejection, SourceRef } from '../intel/indicator.ts'
 import type { PageHunt, PageTable } from '../report/pack-page.ts'
 import type { GuidanceItem } from './guidance.ts'
 import type { Pack } from './pack.ts'
@@ -48,11 +48,36 @@ export function renderPackJson(input: PackJsonInput): string {
     })),
     tables: input.tables,
     guidance: input.guidance,
-    indicators: pack.indicators.map(indicatorJson),
-    warninglisted: pack.warninglisted.map(indicatorJson),
-    rejected: pack.rejections.map(rejectionJson),
+    indicators: LISTS.indicators,
+    warninglisted: LISTS.warninglisted,
+    rejected: LISTS.rejected,
   }
-  return `${JSON.stringify(document, null, 2)}\n`
+  const lists: Record<keyof typeof LISTS, string> = {
+    indicators: lines(pack.indicators.map(indicatorJson)),
+    warninglisted: lines(pack.warninglisted.map(indicatorJson)),
+    rejected: lines(pack.rejections.map(rejectionJson)),
+  }
+  const text = JSON.stringify(document, null, 2).replace(
+    /"\\u0000(indicators|warninglisted|rejected)"/g,
+    (_, name: keyof typeof LISTS) => lists[name],
+  )
+  return `${text}\n`
+}
+
+/** Placeholders for the long lists, which are written one item per line. */
+const LISTS = {
+  indicators: '\u0000indicators',
+  warninglisted: '\u0000warninglisted',
+  rejected: '\u0000rejected',
+} as const
+
+/**
+ * A JSON array with one compact item per line: a pack of 100,000 indicators stays a readable,
+ * diffable file, at a third of the size of fully indented JSON.
+ */
+function lines(items: unknown[]): string {
+  if (items.length === 0) return '[]'
+  return `[\n    ${items.map((item) => JSON.stringify(item)).join(',\n    ')}\n  ]`
 }
 
 function indicatorJson(i: Indicator) {
@@ -71,7 +96,7 @@ function indicatorJson(i: Indicator) {
     references: i.references,
     reporters: i.reporters,
     warninglists: i.warninglists,
-    sources: i.sources,
+    sources: i.sources.map(sourceJson),
   }
 }
 
@@ -81,6 +106,11 @@ function rejectionJson(r: Rejection) {
     reason: r.reason,
     original: r.original,
     claimedType: r.claimedType ?? null,
-    source: r.source,
+    source: sourceJson(r.source),
   }
+}
+
+/** Where a value came from; the path is left out, as `feeds` and the file name say it. */
+function sourceJson(source: SourceRef) {
+  return { feed: source.feed, line: source.line ?? null, record: source.record ?? null }
 }

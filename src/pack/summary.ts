@@ -25,17 +25,23 @@ export function summarisePack(pack: Pack): PackSummary {
   let min = Number.POSITIVE_INFINITY
   let max = Number.NEGATIVE_INFINITY
 
-  for (const indicator of pack.indicators) {
+  const indicators = pack.indicators
+  for (let n = 0; n < indicators.length; n++) {
+    const indicator = indicators[n] as Indicator
     byKind[indicator.kind] = (byKind[indicator.kind] ?? 0) + 1
-    for (const type of indicator.threatTypes) byThreatType[type] = (byThreatType[type] ?? 0) + 1
-    if (indicator.firstSeen && (!firstSeen || indicator.firstSeen < firstSeen)) {
-      firstSeen = indicator.firstSeen
+    const types = indicator.threatTypes
+    for (let t = 0; t < types.length; t++) {
+      const type = types[t] as string
+      byThreatType[type] = (byThreatType[type] ?? 0) + 1
     }
-    const seen = indicator.lastSeen ?? indicator.firstSeen
-    if (seen && (!lastSeen || seen > lastSeen)) lastSeen = seen
-    if (indicator.confidence !== undefined) {
-      min = Math.min(min, indicator.confidence)
-      max = Math.max(max, indicator.confidence)
+    const first = indicator.firstSeen
+    if (first !== undefined && (firstSeen === undefined || first < firstSeen)) firstSeen = first
+    const seen = indicator.lastSeen ?? first
+    if (seen !== undefined && (lastSeen === undefined || seen > lastSeen)) lastSeen = seen
+    const confidence = indicator.confidence
+    if (confidence !== undefined) {
+      if (confidence < min) min = confidence
+      if (confidence > max) max = confidence
     }
   }
 

@@ -170,7 +170,7 @@ function confidenceRange({ confidence }: PackSummary): string {
 }
 
 export interface IndexEntry {
-  pack: Pack
+  pack: Pick<Pack, 'id' | 'name'>
   summary: PackSummary
   huntCount: number
 }

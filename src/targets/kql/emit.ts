@@ -8,7 +8,7 @@ import type { IndicatorKind } from '../../intel/indicator.ts'
 import type { Hunt } from '../../pack/hunts.ts'
 import { assertKqlClean } from './check.ts'
 import { kqlCommentText, kqlLookback } from './literal.ts'
-import { type HuntBody, huntBody, iocSource } from './queries.ts'
+import { type HuntBody, huntBody, iocSource, type Shape, shapeOf } from './queries.ts'
 import { tableSchema } from './tables.ts'
 import { toCsv, watchlistAlias } from './watchlist.ts'
 
@@ -63,7 +63,9 @@ function compose(hunt: Hunt, pack: PackInfo, options: KqlOptions): Composed {
   }
   const table = tableSchema(hunt.table)
   const useWatchlist = hunt.indicators.length > options.inlineLimit
-  const alias = useWatchlist ? watchlistAlias(pack.id, hunt.id) : undefined
+  // Hunts of one shape in a pack hunt the same values, so they share one watchlist.
+  const watchlistName = WATCHLIST_NAMES[shapeOf(hunt)]
+  const alias = useWatchlist ? watchlistAlias(pack.id, watchlistName) : undefined
 
   const header = [
     hunt.title,
@@ -74,7 +76,7 @@ function compose(hunt: Hunt, pack: PackInfo, options: KqlOptions): Composed {
     `Lookback: ${lookback}`,
     `Indicators: ${hunt.indicators.length} (${kindCounts(hunt)})`,
     alias
-      ? `Indicators are read from watchlist '${alias}': upload ${hunt.id}.watchlist.csv under that alias`
+      ? `Indicators are read from watchlist '${alias}': upload ${watchlistName}.watchlist.csv under that alias`
       : 'Indicators are inline below',
   ]
   const body = huntBody(hunt, table, { lookback, watchlistAlias: alias })
@@ -83,14 +85,14 @@ function compose(hunt: Hunt, pack: PackInfo, options: KqlOptions): Composed {
 
   const emitted: EmittedQuery = { hunt, file: `${hunt.id}.kql`, text }
   if (!alias) return { emitted, body }
-  const source = iocSource(hunt)
+  const { header: columns, csv } = watchlistCsv(hunt)
   emitted.watchlist = {
     alias,
-    file: `${hunt.id}.watchlist.csv`,
-    csv: toCsv(source.watchlistHeader, source.watchlistRows),
-    searchKey: source.watchlistHeader[0] ?? 'SearchKey',
+    file: `${watchlistName}.watchlist.csv`,
+    csv,
+    searchKey: columns[0] ?? 'SearchKey',
   }
-  return { emitted, body, watchlistColumns: source.watchlistHeader }
+  return { emitted, body, watchlistColumns: columns }
 }
 
 /**
@@ -116,6 +118,31 @@ export function emitPackKql(hunts: Hunt[], pack: PackInfo, options: KqlOptions):
 }
 
 const checkedShapes = new Set<string>()
+
+/**
+ * The watchlist of a hunt's indicators. Hunts of one shape in a pack share their indicator
+ * array, so the CSV of a large pack is written out once, not once per table.
+ */
+function watchlistCsv(hunt: Hunt): { header: string[]; csv: string } {
+  const cached = csvByIndicators.get(hunt.indicators)
+  if (cached) return cached
+  const source = iocSource(hunt)
+  const made = {
+    header: source.watchlistHeader,
+    csv: toCsv(source.watchlistHeader, source.watchlistRows),
+  }
+  csvByIndicators.set(hunt.indicators, made)
+  return made
+}
+
+const csvByIndicators = new WeakMap<readonly unknown[], { header: string[]; csv: string }>()
+
+const WATCHLIST_NAMES: Record<Shape, string> = {
+  ip: 'addresses',
+  domain: 'domains',
+  url: 'urls',
+  hash: 'hashes',
+}
 
 /** The query with its feed values taken out: two queries with one key differ only in values. */
 function shapeKey(body: HuntBody, watchlistColumns: string[] | undefined): string {

@@ -16,6 +16,9 @@ const ESCAPED =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its job
   /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/gu
 
+/** `ESCAPED` plus the quote and the backslash, tested without the global flag. */
+const NEEDS_ESCAPE = new RegExp(`['\\\\]|${ESCAPED.source}`, 'u')
+
 const SHORT_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' }
 
 /**
@@ -27,6 +30,8 @@ const SHORT_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': 
  * @example kqlString(`it's`) // 'it\'s'
  */
 export function kqlString(value: string): string {
+  // Most values need no escape at all; the scan below is for the few that do.
+  if (!NEEDS_ESCAPE.test(value)) return `'${value}'`
   let body = ''
   for (const ch of value) {
     if (ch === '\\') body += '\\\\'

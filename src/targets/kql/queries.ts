@@ -15,7 +15,7 @@ interface BodyOptions {
   watchlistAlias?: string
 }
 
-type Shape = 'ip' | 'domain' | 'url' | 'hash'
+export type Shape = 'ip' | 'domain' | 'url' | 'hash'
 
 interface IocColumn {
   /** Name inside the query. */
@@ -58,7 +58,7 @@ const COLUMNS: Record<Shape, IocColumn[]> = {
   hash: [INDICATOR, KIND],
 }
 
-function shapeOf(hunt: Hunt): Shape {
+export function shapeOf(hunt: Hunt): Shape {
   const kinds = new Set(hunt.kinds)
   if (kinds.has('domain')) return 'domain'
   if (kinds.has('url')) return 'url'

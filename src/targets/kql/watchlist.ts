@@ -38,10 +38,14 @@ const FORMULA_START = /^[=+\-@\t\r]/
 /** One CSV cell per RFC 4180, with formula injection neutralised. */
 export function csvCell(value: string): string {
   const safe = FORMULA_START.test(value) ? `'${value}` : value
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
+  return CSV_QUOTED.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
 }
+
+const CSV_QUOTED = /[",\r\n]/
 
 /** A CSV document: the header row, then one line per row, each ending in `\n`. */
 export function toCsv(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  return [header, ...rows].map((row) => `${row.map(csvCell).join(',')}\n`).join('')
+  let csv = ''
+  for (const row of [header, ...rows]) csv += `${row.map(csvCell).join(',')}\n`
+  return csv
 }
