@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { packGuidance } from '../src/pack/guidance.ts'
 import { packIndicators, slug } from '../src/pack/pack.ts'
+import { renderPackJson } from '../src/pack/pack-json.ts'
 import { describePack, summarisePack } from '../src/pack/summary.ts'
 import { indicator, rejection } from './support/indicators.ts'
 
@@ -181,4 +182,39 @@ test('guidance is derived from the pack and absent when the risk is absent', () 
   const shared = xwormGuidance.find((g) => g.id === 'shared-service:portmap.host')
   assert.match(shared?.detail ?? '', /under portmap\.host \(tunnelling\)/)
   assert.match(shared?.exclusion?.yaml ?? '', /- value: a\.portmap\.host\n {2}reason: /)
+})
+
+test('pack.json round-trips hostile strings exactly', () => {
+  const hostile = ['a"b', 'c\\d', 'e\nf\u0000', 'lone \ud800 surrogate', '<script>', '\u2028']
+  const { packs } = packIndicators(
+    [
+      indicator('domain', 'x.example.net', {
+        family: hostile[0],
+        tags: hostile,
+        original: hostile[2],
+        sources: [{ feed: hostile[1] as string, line: 3, record: hostile[3] }],
+      }),
+    ],
+    [],
+    { groupBy: 'family', feedTitle: 'T' },
+  )
+  const pack = packs[0]
+  assert.ok(pack)
+  const summary = summarisePack(pack)
+  const text = renderPackJson({
+    pack,
+    summary,
+    description: describePack(pack, summary),
+    hunts: [],
+    tables: [],
+    guidance: [],
+    lookback: '14d',
+  })
+  const json = JSON.parse(text)
+  assert.equal(json.name, 'a"b')
+  assert.deepEqual(json.indicators[0].tags, hostile)
+  assert.equal(json.indicators[0].original, 'e\nf\u0000')
+  assert.deepEqual(json.indicators[0].sources, [{ feed: 'c\\d', line: 3, record: hostile[3] }])
+  assert.equal(json.indicators[0].ip, null)
+  assert.equal(text.split('\n').filter((l) => l.includes('"kind":"domain"')).length, 1)
 })

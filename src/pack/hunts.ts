@@ -122,21 +122,20 @@ export interface PlanOptions {
 
 /**
  * The hunts that have at least one indicator, in `HUNT_DEFINITIONS` order; each hunt's
- * indicators are deduplicated by kind and value and sorted by kind, then value.
+ * indicators are deduplicated by kind and value and keep the order they were given in.
  */
 export function planHunts(indicators: Indicator[], options: PlanOptions = {}): Hunt[] {
   const kept = indicators.filter(
     (indicator) => options.includeWarninglisted || indicator.warninglists.length === 0,
   )
-  // Sorted once for the pack; each hunt takes its kinds from it in that order.
-  const sorted = uniqueSorted(kept)
+  const distinct = unique(kept)
   const byKinds = new Map<string, Indicator[]>()
   const hunts: Hunt[] = []
   for (const definition of HUNT_DEFINITIONS) {
     const key = definition.kinds.join()
     let matching = byKinds.get(key)
     if (matching === undefined) {
-      matching = sorted.filter((i) => definition.kinds.includes(i.kind))
+      matching = distinct.filter((i) => definition.kinds.includes(i.kind))
       byKinds.set(key, matching)
     }
     if (matching.length > 0)
@@ -145,20 +144,18 @@ export function planHunts(indicators: Indicator[], options: PlanOptions = {}): H
   return hunts
 }
 
-const KIND_ORDER = new Map<IndicatorKind, number>(
-  ['ipv4', 'ipv6', 'ip:port', 'cidr', 'domain', 'url', 'sha256', 'sha1', 'md5'].map(
-    (kind, index) => [kind as IndicatorKind, index],
-  ),
-)
-
-function uniqueSorted(indicators: Indicator[]): Indicator[] {
-  // Keys that sort as the order wanted (kind rank, then value), compared as plain strings.
-  const keyed = new Map<string, Indicator>()
+/**
+ * Indicators once each by kind and value, in the order given (intake keeps feed order, newest
+ * first for ThreatFox). Grouping by family never repeats a value; other groupings can.
+ */
+function unique(indicators: Indicator[]): Indicator[] {
+  const seen = new Set<string>()
+  const kept: Indicator[] = []
   for (const indicator of indicators) {
-    const rank = KIND_ORDER.get(indicator.kind) ?? 9
-    const key = `${rank}\u0000${indicator.value}`
-    if (!keyed.has(key)) keyed.set(key, indicator)
+    const key = `${indicator.kind} ${indicator.value}`
+    if (seen.has(key)) continue
+    seen.add(key)
+    kept.push(indicator)
   }
-  const keys = [...keyed.keys()].sort()
-  return keys.map((key) => keyed.get(key) as Indicator)
+  return kept
 }

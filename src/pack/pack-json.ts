@@ -53,9 +53,9 @@ export function renderPackJson(input: PackJsonInput): string {
     rejected: LISTS.rejected,
   }
   const lists: Record<keyof typeof LISTS, string> = {
-    indicators: lines(pack.indicators.map(indicatorJson)),
-    warninglisted: lines(pack.warninglisted.map(indicatorJson)),
-    rejected: lines(pack.rejections.map(rejectionJson)),
+    indicators: lines(pack.indicators.map(indicatorLine)),
+    warninglisted: lines(pack.warninglisted.map(indicatorLine)),
+    rejected: lines(pack.rejections.map((r) => JSON.stringify(rejectionJson(r)))),
   }
   const text = JSON.stringify(document, null, 2).replace(
     /"\\u0000(indicators|warninglisted|rejected)"/g,
@@ -75,29 +75,48 @@ const LISTS = {
  * A JSON array with one compact item per line: a pack of 100,000 indicators stays a readable,
  * diffable file, at a third of the size of fully indented JSON.
  */
-function lines(items: unknown[]): string {
+function lines(items: string[]): string {
   if (items.length === 0) return '[]'
-  return `[\n    ${items.map((item) => JSON.stringify(item)).join(',\n    ')}\n  ]`
+  return `[\n    ${items.join(',\n    ')}\n  ]`
 }
 
-function indicatorJson(i: Indicator) {
-  return {
-    kind: i.kind,
-    value: i.value,
-    defanged: defang(i.value, i.kind),
-    original: i.original,
-    ip: i.ip ?? null,
-    port: i.port ?? null,
-    threatTypes: i.threatTypes,
-    confidence: i.confidence ?? null,
-    firstSeen: i.firstSeen ?? null,
-    lastSeen: i.lastSeen ?? null,
-    tags: i.tags,
-    references: i.references,
-    reporters: i.reporters,
-    warninglists: i.warninglists,
-    sources: i.sources.map(sourceJson),
-  }
+/**
+ * One indicator as a compact JSON object, written by hand: a pack can hold a million of them,
+ * and building an object per indicator only to stringify it doubles the cost of the file.
+ */
+function indicatorLine(i: Indicator): string {
+  return (
+    `{"kind":${str(i.kind)},"value":${str(i.value)},"defanged":${str(defang(i.value, i.kind))}` +
+    `,"original":${str(i.original)},"ip":${optional(i.ip)},"port":${i.port ?? 'null'}` +
+    `,"threatTypes":${strs(i.threatTypes)},"confidence":${i.confidence ?? 'null'}` +
+    `,"firstSeen":${optional(i.firstSeen)},"lastSeen":${optional(i.lastSeen)}` +
+    `,"tags":${strs(i.tags)},"references":${strs(i.references)}` +
+    `,"reporters":${strs(i.reporters)},"warninglists":${strs(i.warninglists)}` +
+    `,"sources":[${i.sources.map(sourceLine).join(',')}]}`
+  )
+}
+
+function sourceLine(source: SourceRef): string {
+  return (
+    `{"feed":${str(source.feed)},"line":${source.line ?? 'null'}` +
+    `,"record":${optional(source.record)}}`
+  )
+}
+
+/** Characters JSON must escape; strings without any are quoted as they are. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its job
+const JSON_ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/
+
+function str(value: string): string {
+  return JSON_ESCAPED.test(value) ? JSON.stringify(value) : `"${value}"`
+}
+
+function optional(value: string | undefined): string {
+  return value === undefined ? 'null' : str(value)
+}
+
+function strs(values: readonly string[]): string {
+  return values.length === 0 ? '[]' : `[${values.map(str).join(',')}]`
 }
 
 function rejectionJson(r: Rejection) {
