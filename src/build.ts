@@ -14,7 +14,7 @@ import type { WarninglistSet } from './intel/warninglist.ts'
 import { packGuidance } from './pack/guidance.ts'
 import { planHunts } from './pack/hunts.ts'
 import { type GroupBy, type Pack, type PackFilters, packIndicators } from './pack/pack.ts'
-import { renderPackJson } from './pack/pack-json.ts'
+import { packJsonChunks } from './pack/pack-json.ts'
 import { describePack, type PackSummary, summarisePack } from './pack/summary.ts'
 import {
   type IndexEntry,
@@ -102,7 +102,8 @@ export interface BuildOptions extends PackFilters {
 export interface OutputFile {
   /** Relative to the output folder, `/`-separated. */
   path: string
-  content: string
+  /** The text, or pieces of it in order (large files). */
+  content: string | string[]
 }
 
 export interface BuiltPack {
@@ -209,7 +210,7 @@ export function buildPack(pack: Pack, options: BuildOptions): BuiltPack {
     lookback: options.lookback,
   }
   files.push({ path: `${pack.id}/README.md`, content: renderPackPage(content) })
-  files.push({ path: `${pack.id}/pack.json`, content: renderPackJson(content) })
+  files.push({ path: `${pack.id}/pack.json`, content: packJsonChunks(content) })
   return { pack, summary, files, queries: queries.length }
 }
 

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { intake } from '../src/intel/intake.ts'
 import { readIntel } from '../src/intel/readers/index.ts'
 import { kqlChecker } from '../src/targets/kql/check.ts'
 import { huntpack } from './support/cli.ts'
@@ -88,9 +89,11 @@ test('build on the real ThreatFox export: a pack per family, every query clean',
   // Our page is an intel format too: reading it back gives the same indicators.
   const back = readIntel(page, join(out, 'xworm', 'README.md'))
   assert.equal(back.format, 'markdown')
+  const again = intake(back.records)
+  assert.deepEqual(again.rejections, [])
   assert.deepEqual(
-    back.records.map((r) => r.value).sort(),
-    xworm.indicators.map((i: { defanged: string }) => i.defanged).sort(),
+    again.indicators.map((i) => `${i.kind} ${i.value}`).sort(),
+    xworm.indicators.map((i: { kind: string; value: string }) => `${i.kind} ${i.value}`).sort(),
   )
 
   // The rejected values are shown: on their family's page or in the index.

@@ -96,21 +96,25 @@ async function runBuild(files: string[], flags: BuildFlags, log: Logger): Promis
   )
   reportFiltered(prepared, log)
 
-  // Each pack is built, checked and written before the next, so memory holds one pack's output.
+  // Packs are built, checked and written one at a time, so memory never holds every output.
   const packs = prepared.packs
   prepared.packs = []
   const entries: IndexEntry[] = []
   const written = new Set<string>()
   const progress = new Progress(packs.length, log)
   let queries = 0
+  // One pack's files are written while the next pack is built; at most two are in memory.
+  let writing: Promise<unknown> = Promise.resolve()
   for (let pack = packs.shift(); pack !== undefined; pack = packs.shift()) {
     const built = buildPack(pack, { ...options, warninglists })
-    await Promise.all(built.files.map((file) => writeOutput(flags.out, file)))
+    await writing
+    writing = Promise.all(built.files.map((file) => writeOutput(flags.out, file)))
     entries.push(indexEntry(built))
     written.add(built.pack.id)
     queries += built.queries
     progress.tick()
   }
+  await writing
   await writeOutput(flags.out, indexFile(prepared, entries))
   if (flags.clean) await removeStalePacks(flags.out, written, log)
   log.info(

@@ -162,7 +162,8 @@ function classifyIpPort(text: string): Classified {
   if (typeof ip !== 'string') return { ...ip, reason: reasonFor(ip, text) }
   const port = parsePort(portText, text)
   if (typeof port !== 'number') return port
-  const value = ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`
+  // Joined, not concatenated: a flat string is what every later comparison and lookup wants.
+  const value = (ip.includes(':') ? ['[', ip, ']:', port] : [ip, ':', port]).join('')
   return { ok: true, kind: 'ip:port', value, ip, port }
 }
 
@@ -476,7 +477,7 @@ export function parseIPv4(text: string): number {
 }
 
 export function formatIPv4(n: number): string {
-  return `${Math.floor(n / 16777216)}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`
+  return [Math.floor(n / 16777216), (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.')
 }
 
 function maskIPv4(n: number, prefix: number): number {

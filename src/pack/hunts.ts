@@ -149,13 +149,17 @@ export function planHunts(indicators: Indicator[], options: PlanOptions = {}): H
  * first for ThreatFox). Grouping by family never repeats a value; other groupings can.
  */
 function unique(indicators: Indicator[]): Indicator[] {
-  const seen = new Set<string>()
+  const seen = new Map<IndicatorKind, Set<string>>()
   const kept: Indicator[] = []
   for (const indicator of indicators) {
-    const key = `${indicator.kind} ${indicator.value}`
-    if (seen.has(key)) continue
-    seen.add(key)
+    let values = seen.get(indicator.kind)
+    if (values === undefined) {
+      values = new Set()
+      seen.set(indicator.kind, values)
+    }
+    if (values.has(indicator.value)) continue
+    values.add(indicator.value)
     kept.push(indicator)
   }
-  return kept
+  return kept.length === indicators.length ? indicators : kept
 }

@@ -3,7 +3,6 @@
  * `pack.json`: the pack for machines, with the same content as its page. The shape is
  * documented in docs/pack-json.md; `schema` changes when a field changes meaning.
  */
-import { defang } from '../intel/defang.ts'
 import type { Indicator, Rejection, SourceRef } from '../intel/indicator.ts'
 import type { PageHunt, PageTable } from '../report/pack-page.ts'
 import type { GuidanceItem } from './guidance.ts'
@@ -23,6 +22,14 @@ export interface PackJsonInput {
 }
 
 export function renderPackJson(input: PackJsonInput): string {
+  return packJsonChunks(input).join('')
+}
+
+/**
+ * `pack.json` in pieces that concatenate to the document: a large pack is written piece by
+ * piece rather than first copied into one string of hundreds of megabytes.
+ */
+export function packJsonChunks(input: PackJsonInput): string[] {
   const { pack } = input
   const document = {
     schema: PACK_SCHEMA,
@@ -52,16 +59,21 @@ export function renderPackJson(input: PackJsonInput): string {
     warninglisted: LISTS.warninglisted,
     rejected: LISTS.rejected,
   }
-  const lists: Record<keyof typeof LISTS, string> = {
+  const lists: Record<keyof typeof LISTS, string[]> = {
     indicators: lines(pack.indicators.map(indicatorLine)),
     warninglisted: lines(pack.warninglisted.map(indicatorLine)),
     rejected: lines(pack.rejections.map((r) => JSON.stringify(rejectionJson(r)))),
   }
-  const text = JSON.stringify(document, null, 2).replace(
-    /"\\u0000(indicators|warninglisted|rejected)"/g,
-    (_, name: keyof typeof LISTS) => lists[name],
-  )
-  return `${text}\n`
+  const chunks: string[] = []
+  const skeleton = `${JSON.stringify(document, null, 2)}\n`
+  const placeholder = /"\\u0000(indicators|warninglisted|rejected)"/g
+  let from = 0
+  for (let match = placeholder.exec(skeleton); match; match = placeholder.exec(skeleton)) {
+    chunks.push(skeleton.slice(from, match.index), ...lists[match[1] as keyof typeof LISTS])
+    from = match.index + match[0].length
+  }
+  chunks.push(skeleton.slice(from))
+  return chunks
 }
 
 /** Placeholders for the long lists, which are written one item per line. */
@@ -75,10 +87,18 @@ const LISTS = {
  * A JSON array with one compact item per line: a pack of 100,000 indicators stays a readable,
  * diffable file, at a third of the size of fully indented JSON.
  */
-function lines(items: string[]): string {
-  if (items.length === 0) return '[]'
-  return `[\n    ${items.join(',\n    ')}\n  ]`
+function lines(items: string[]): string[] {
+  if (items.length === 0) return ['[]']
+  const chunks = ['[\n    ']
+  for (let start = 0; start < items.length; start += CHUNK_LINES) {
+    const last = start + CHUNK_LINES >= items.length
+    chunks.push(items.slice(start, start + CHUNK_LINES).join(',\n    ') + (last ? '' : ',\n    '))
+  }
+  chunks.push('\n  ]')
+  return chunks
 }
+
+const CHUNK_LINES = 4096
 
 /**
  * One indicator as a compact JSON object, written by hand: a pack can hold a million of them,
@@ -86,8 +106,9 @@ function lines(items: string[]): string {
  */
 function indicatorLine(i: Indicator): string {
   return (
-    `{"kind":${str(i.kind)},"value":${str(i.value)},"defanged":${str(defang(i.value, i.kind))}` +
-    `,"original":${str(i.original)},"ip":${optional(i.ip)},"port":${i.port ?? 'null'}` +
+    `{"kind":${str(i.kind)},"value":${str(i.value)}` +
+    `,"original":${i.original === i.value ? 'null' : str(i.original)}` +
+    `,"ip":${optional(i.ip)},"port":${i.port ?? 'null'}` +
     `,"threatTypes":${strs(i.threatTypes)},"confidence":${i.confidence ?? 'null'}` +
     `,"firstSeen":${optional(i.firstSeen)},"lastSeen":${optional(i.lastSeen)}` +
     `,"tags":${strs(i.tags)},"references":${strs(i.references)}` +
