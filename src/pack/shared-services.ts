@@ -68,14 +68,16 @@ const SERVICES: SharedService[] = [
 
 const BY_DOMAIN = new Map(SERVICES.map((s) => [s.domain, s]))
 
+for (const { domain } of SERVICES) {
+  if (domain.split('.').length !== 2)
+    throw new Error(`shared service ${domain} must have two labels`)
+}
+
 /** The shared service a hostname is a customer name under, if any (not the service itself). */
 export function sharedServiceOf(hostname: string): SharedService | undefined {
-  let dot = hostname.indexOf('.')
-  while (dot >= 0) {
-    const parent = hostname.slice(dot + 1)
-    const service = BY_DOMAIN.get(parent)
-    if (service) return service
-    dot = hostname.indexOf('.', dot + 1)
-  }
-  return undefined
+  // Every service above is a name of two labels: only the hostname's last two need a lookup.
+  const last = hostname.lastIndexOf('.')
+  const secondLast = last > 0 ? hostname.lastIndexOf('.', last - 1) : -1
+  if (secondLast <= 0) return undefined
+  return BY_DOMAIN.get(hostname.slice(secondLast + 1))
 }

@@ -5,10 +5,12 @@
  */
 
 const TEXT_SPECIALS = /[\\`*_[\]|~#!]/g
+const NEEDS_TEXT_ESCAPE = /[\\`*_[\]|~#!&<>\r\n]/
 const HTML_SPECIALS: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' }
 
 /** Inline text: Markdown punctuation escaped, HTML neutralised, line breaks flattened. */
 export function mdText(value: string): string {
+  if (!NEEDS_TEXT_ESCAPE.test(value)) return value
   return flatten(value)
     .replace(/[&<>]/g, (c) => HTML_SPECIALS[c] as string)
     .replace(TEXT_SPECIALS, (c) => `\\${c}`)

@@ -37,7 +37,10 @@ const FORMULA_START = /^[=+\-@\t\r]/
 
 /** One CSV cell per RFC 4180, with formula injection neutralised. */
 export function csvCell(value: string): string {
-  const safe = FORMULA_START.test(value) ? `'${value}` : value
+  // A letter or digit first is the common case and never a formula: skip the regex for it.
+  const first = value.charCodeAt(0)
+  const plain = (first >= 48 && first <= 57) || (first >= 97 && first <= 122)
+  const safe = !plain && FORMULA_START.test(value) ? `'${value}` : value
   return CSV_QUOTED.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
 }
 
