@@ -11,18 +11,13 @@ import { intake } from './intel/intake.ts'
 import { readIntel } from './intel/readers/index.ts'
 import type { IntelFormat } from './intel/readers/types.ts'
 import type { WarninglistSet } from './intel/warninglist.ts'
+import type { PackContent, PackHunt, PackTable } from './pack/content.ts'
 import { packGuidance } from './pack/guidance.ts'
 import { planHunts } from './pack/hunts.ts'
 import { type GroupBy, type Pack, type PackFilters, packIndicators } from './pack/pack.ts'
 import { packJsonChunks } from './pack/pack-json.ts'
 import { describePack, type PackSummary, summarisePack } from './pack/summary.ts'
-import {
-  type IndexEntry,
-  type PageHunt,
-  type PageTable,
-  renderIndex,
-  renderPackPage,
-} from './report/pack-page.ts'
+import { type IndexEntry, renderIndex, renderPackPage } from './report/pack-page.ts'
 import { emitPackKql } from './targets/kql/emit.ts'
 import { tableConnector } from './targets/kql/tables.ts'
 
@@ -179,7 +174,7 @@ export function buildPack(pack: Pack, options: BuildOptions): BuiltPack {
     },
   )
   const files: OutputFile[] = []
-  const pageHunts: PageHunt[] = queries.map((q) => {
+  const pageHunts: PackHunt[] = queries.map((q) => {
     files.push({ path: `${pack.id}/${q.file}`, content: q.text })
     const watchlistPath = q.watchlist && `${pack.id}/${q.watchlist.file}`
     if (q.watchlist && !files.some((f) => f.path === watchlistPath)) {
@@ -198,7 +193,7 @@ export function buildPack(pack: Pack, options: BuildOptions): BuiltPack {
   })
   const tables = tablesOf(pageHunts)
   const summary = summarisePack(pack)
-  const content = {
+  const content: PackContent = {
     pack,
     summary,
     description: describePack(pack, summary),
@@ -214,8 +209,8 @@ export function buildPack(pack: Pack, options: BuildOptions): BuiltPack {
   return { pack, summary, files, queries: queries.length }
 }
 
-function tablesOf(hunts: PageHunt[]): PageTable[] {
-  const tables = new Map<string, PageTable>()
+function tablesOf(hunts: PackHunt[]): PackTable[] {
+  const tables = new Map<string, PackTable>()
   for (const hunt of hunts) {
     const entry = tables.get(hunt.table) ?? {
       table: hunt.table,

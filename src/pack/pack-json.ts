@@ -4,24 +4,11 @@
  * documented in docs/pack-json.md; `schema` changes when a field changes meaning.
  */
 import type { Indicator, Rejection, SourceRef } from '../intel/indicator.ts'
-import type { PageHunt, PageTable } from '../report/pack-page.ts'
-import type { GuidanceItem } from './guidance.ts'
-import type { Pack } from './pack.ts'
-import type { PackSummary } from './summary.ts'
+import type { PackContent } from './content.ts'
 
 export const PACK_SCHEMA = 'huntpack.pack/1'
 
-export interface PackJsonInput {
-  pack: Pack
-  summary: PackSummary
-  description: string
-  hunts: PageHunt[]
-  tables: PageTable[]
-  guidance: GuidanceItem[]
-  lookback: string
-}
-
-export function renderPackJson(input: PackJsonInput): string {
+export function renderPackJson(input: PackContent): string {
   return packJsonChunks(input).join('')
 }
 
@@ -29,7 +16,7 @@ export function renderPackJson(input: PackJsonInput): string {
  * `pack.json` in pieces that concatenate to the document: a large pack is written piece by
  * piece rather than first copied into one string of hundreds of megabytes.
  */
-export function packJsonChunks(input: PackJsonInput): string[] {
+export function packJsonChunks(input: PackContent): string[] {
   const { pack } = input
   const document = {
     schema: PACK_SCHEMA,

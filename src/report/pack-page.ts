@@ -5,6 +5,7 @@
  */
 import { defang } from '../intel/defang.ts'
 import type { Indicator, Rejection } from '../intel/indicator.ts'
+import type { PackContent, PackTable } from '../pack/content.ts'
 import type { GuidanceItem } from '../pack/guidance.ts'
 import type { Pack } from '../pack/pack.ts'
 import { kindCount, type PackSummary } from '../pack/summary.ts'
@@ -14,34 +15,7 @@ import { mdCode, mdFence, mdLink, mdTable, mdText } from './markdown-text.ts'
 /** Indicator rows shown on a page; the rest are in `pack.json` and the watchlist files. */
 export const PAGE_ROW_LIMIT = 1000
 
-export interface PageHunt {
-  id: string
-  title: string
-  purpose: string
-  table: string
-  file: string
-  query: string
-  indicatorCount: number
-  watchlist?: { alias: string; file: string }
-}
-
-export interface PageTable {
-  table: string
-  connector: string
-  hunts: string[]
-}
-
-export interface PackPageInput {
-  pack: Pack
-  summary: PackSummary
-  description: string
-  hunts: PageHunt[]
-  tables: PageTable[]
-  guidance: GuidanceItem[]
-  lookback: string
-}
-
-export function renderPackPage(input: PackPageInput): string {
+export function renderPackPage(input: PackContent): string {
   const { pack, summary } = input
   const sections = [
     `# ${mdText(pack.title)}`,
@@ -87,7 +61,7 @@ function indicatorSection(indicators: Indicator[]): string {
   return `## IOC Summary\n\nValues are defanged; times are UTC.\n\n${table}${more}`
 }
 
-function huntSection(input: PackPageInput): string {
+function huntSection(input: PackContent): string {
   if (input.hunts.length === 0) return ''
   const parts = input.hunts.map((hunt) => {
     const source = hunt.watchlist
@@ -103,7 +77,7 @@ function huntSection(input: PackPageInput): string {
   return `## Hunts\n\nEach query looks back ${input.lookback}.\n\n${parts.join('\n\n')}`
 }
 
-function tableSection(tables: PageTable[]): string {
+function tableSection(tables: PackTable[]): string {
   if (tables.length === 0) return ''
   const rows = tables.map((t) => [`\`${t.table}\``, mdText(t.connector), t.hunts.join(', ')])
   return `## Tables and data connectors\n\n${mdTable(['Table', 'Data connector', 'Hunts'], rows)}`

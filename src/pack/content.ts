@@ -1,0 +1,37 @@
+/**
+ * @module
+ * Everything a pack's outputs show, gathered once: its page and its `pack.json` render the
+ * same content, each in its own language.
+ */
+import type { GuidanceItem } from './guidance.ts'
+import type { Pack } from './pack.ts'
+import type { PackSummary } from './summary.ts'
+
+export interface PackHunt {
+  id: string
+  title: string
+  purpose: string
+  table: string
+  /** The `.kql` file beside the page. */
+  file: string
+  query: string
+  indicatorCount: number
+  watchlist?: { alias: string; file: string }
+}
+
+export interface PackTable {
+  table: string
+  /** The Sentinel data connector that fills the table. */
+  connector: string
+  hunts: string[]
+}
+
+export interface PackContent {
+  pack: Pack
+  summary: PackSummary
+  description: string
+  hunts: PackHunt[]
+  tables: PackTable[]
+  guidance: GuidanceItem[]
+  lookback: string
+}
