@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { HuntpackError } from './errors.ts'
-import type { IntelRecord, Rejection } from './intel/indicator.ts'
+import type { IntelRecord, Rejection, SourceRef } from './intel/indicator.ts'
 import { intake } from './intel/intake.ts'
 import { readIntel } from './intel/readers/index.ts'
 import type { IntelFormat } from './intel/readers/types.ts'
@@ -92,6 +92,27 @@ export interface BuildOptions extends PackFilters {
   warninglists: WarninglistSet
   /** Overrides the title prefix taken from the feeds. */
   title?: string
+  /** Links a record to its page on the feed's site; see `recordUrls`. */
+  recordUrl?: (source: SourceRef) => string | undefined
+}
+
+const RECORD_PAGES: Partial<Record<IntelFormat, (record: string) => string>> = {
+  'threatfox-csv': (id) => `https://threatfox.abuse.ch/ioc/${id}/`,
+  'threatfox-json': (id) => `https://threatfox.abuse.ch/ioc/${id}/`,
+  'threatfox-api': (id) => `https://threatfox.abuse.ch/ioc/${id}/`,
+}
+
+/** Record pages for the feeds that have them: each ThreatFox IOC id has a page on the site. */
+export function recordUrls(load: IntelLoad): (source: SourceRef) => string | undefined {
+  const byFeed = new Map<string, (record: string) => string>()
+  for (const feed of load.feeds) {
+    const page = RECORD_PAGES[feed.format]
+    if (page) byFeed.set(basename(feed.file), page)
+  }
+  return (source) => {
+    const page = byFeed.get(source.feed)
+    return page && source.record && /^\d+$/.test(source.record) ? page(source.record) : undefined
+  }
 }
 
 export interface OutputFile {
@@ -157,6 +178,7 @@ export interface BuildResult extends PreparedBuild {
 
 /** The whole build in memory; the CLI instead builds and writes one pack at a time. */
 export function buildPacks(load: IntelLoad, options: BuildOptions): BuildResult {
+  options = { recordUrl: recordUrls(load), ...options }
   const prepared = preparePacks(load, options)
   // 3. Per pack: hunts, checked queries, guidance, page and pack.json.
   const built = prepared.packs.map((pack) => buildPack(pack, options))
@@ -199,6 +221,7 @@ export function buildPack(pack: Pack, options: BuildOptions): BuiltPack {
     description: describePack(pack, summary),
     hunts: pageHunts,
     tables,
+    recordUrl: options.recordUrl,
     guidance: packGuidance(pack, {
       namespaceOf: (host) => options.warninglists.namespaceOf(host),
     }),

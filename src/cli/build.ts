@@ -14,6 +14,7 @@ import {
   type OutputFile,
   type PreparedBuild,
   preparePacks,
+  recordUrls,
 } from '../build.ts'
 import { HuntpackError, UsageError } from '../errors.ts'
 import { GROUP_BY, type GroupBy } from '../pack/pack.ts'
@@ -86,7 +87,8 @@ async function runBuild(files: string[], flags: BuildFlags, log: Logger): Promis
   const started = performance.now()
   let load: IntelLoad | undefined = await loadIntel(files, format)
   reportLoad(load, log)
-  const prepared = preparePacks(load, { ...options, warninglists })
+  const buildOptions = { ...options, warninglists, recordUrl: recordUrls(load) }
+  const prepared = preparePacks(load, buildOptions)
   // The records are not needed once packed; on a large feed they are most of the memory.
   load = undefined
   log.info(
@@ -106,7 +108,7 @@ async function runBuild(files: string[], flags: BuildFlags, log: Logger): Promis
   // One pack's files are written while the next pack is built; at most two are in memory.
   let writing: Promise<unknown> = Promise.resolve()
   for (let pack = packs.shift(); pack !== undefined; pack = packs.shift()) {
-    const built = buildPack(pack, { ...options, warninglists })
+    const built = buildPack(pack, buildOptions)
     await writing
     writing = Promise.all(built.files.map((file) => writeOutput(flags.out, file)))
     entries.push(indexEntry(built))

@@ -3,6 +3,7 @@
  * Everything a pack's outputs show, gathered once: its page and its `pack.json` render the
  * same content, each in its own language.
  */
+import type { SourceRef } from '../intel/indicator.ts'
 import type { GuidanceItem } from './guidance.ts'
 import type { Pack } from './pack.ts'
 import type { PackSummary } from './summary.ts'
@@ -34,4 +35,6 @@ export interface PackContent {
   tables: PackTable[]
   guidance: GuidanceItem[]
   lookback: string
+  /** The feed's web page for a record (a ThreatFox IOC page), where the feed has one. */
+  recordUrl?: (source: SourceRef) => string | undefined
 }

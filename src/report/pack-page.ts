@@ -21,7 +21,7 @@ export function renderPackPage(input: PackContent): string {
     `# ${mdText(pack.title)}`,
     mdText(input.description),
     summarySection(summary),
-    indicatorSection(pack.indicators),
+    indicatorSection(pack.indicators, input.recordUrl),
     huntSection(input),
     tableSection(input.tables),
     guidanceSection(input.guidance),
@@ -38,7 +38,7 @@ function summarySection(summary: PackSummary): string {
   return `## Summary\n\n${mdTable(['Kind', 'Indicators'], rows)}`
 }
 
-function indicatorSection(indicators: Indicator[]): string {
+function indicatorSection(indicators: Indicator[], recordUrl: PackContent['recordUrl']): string {
   if (indicators.length === 0) return '## IOC Summary\n\nNo indicator of this pack is hunted.'
   const rows = indicators
     .slice(0, PAGE_ROW_LIMIT)
@@ -48,7 +48,7 @@ function indicatorSection(indicators: Indicator[]): string {
       mdText(i.threatTypes.join(', ')),
       i.firstSeen ? mdText(i.firstSeen.replace('T', ' ').replace('Z', '')) : '',
       i.confidence === undefined ? '' : String(i.confidence),
-      i.references.map((r) => mdLink('reference', r)).join(' '),
+      referenceLinks(i, recordUrl),
     ])
   const table = mdTable(
     ['Type', 'Value', 'Threat Type', 'First Seen', 'Confidence', 'Reference'],
@@ -59,6 +59,17 @@ function indicatorSection(indicators: Indicator[]): string {
       ? `\n\n${indicators.length - PAGE_ROW_LIMIT} more indicators are in \`pack.json\`.`
       : ''
   return `## IOC Summary\n\nValues are defanged; times are UTC.\n\n${table}${more}`
+}
+
+/** The feed's own record pages (ThreatFox IOC pages), then the references the feed cites. */
+function referenceLinks(indicator: Indicator, recordUrl: PackContent['recordUrl']): string {
+  const links: string[] = []
+  for (const source of indicator.sources) {
+    const url = recordUrl?.(source)
+    if (url !== undefined) links.push(mdLink(`#${source.record}`, url))
+  }
+  for (const reference of indicator.references) links.push(mdLink('reference', reference))
+  return links.join(' ')
 }
 
 function huntSection(input: PackContent): string {
