@@ -38,10 +38,8 @@ test('build on the real ThreatFox export: a pack per family, every query clean',
   const run = huntpack('build', feed, '--out', out)
   assert.equal(run.status, 0, run.stderr)
   assert.match(run.stderr, /862 records/)
-  assert.match(
-    run.stderr,
-    /859 indicators, 3 rejected, 42 packs .*\n.*wrote 42 packs, \d+ checked queries/,
-  )
+  assert.match(run.stderr, /859 indicators, 3 rejected, 42 packs /)
+  assert.match(run.stderr, /wrote 42 packs, \d+ checked queries/)
   assert.equal(run.stdout, '')
 
   const packs = readdirSync(out, { withFileTypes: true }).filter((e) => e.isDirectory())
