@@ -50,6 +50,9 @@ export function readThreatfoxCsv(text: string, file: string): IntelReadResult {
   let names: string[] | undefined
   let makeRecord: ReturnType<typeof recordMaker> | undefined
   const row: string[] = []
+  // Two offsets per field; room for more columns than ThreatFox has, so a row with too many
+  // still reaches the count check below.
+  const spans = new Int32Array(2 * (COLUMNS_15.length + 2))
 
   while (!cursor.done) {
     const first = cursor.peek()
@@ -67,11 +70,27 @@ export function readThreatfoxCsv(text: string, file: string): IntelReadResult {
     }
 
     const line = cursor.line
-    const fields = cursor.readRow(row)
+    let source = cursor.text
+    let bounds = spans
+    let count = cursor.scanRow(spans)
+    if (count < 0) {
+      // Escaped quotes, odd white space or broken quoting: the full tokenizer reads (or refuses)
+      // the row, and its fields are laid end to end so the same span code maps them.
+      const fields = cursor.readRow(row)
+      count = fields.length
+      source = fields.join('')
+      bounds = new Int32Array(2 * count)
+      let at = 0
+      fields.forEach((field, index) => {
+        bounds[2 * index] = at
+        at += field.length
+        bounds[2 * index + 1] = at
+      })
+    }
     if (names === undefined) {
-      names = fields.length === 14 ? COLUMNS_14 : fields.length === 15 ? COLUMNS_15 : undefined
+      names = count === 14 ? COLUMNS_14 : count === 15 ? COLUMNS_15 : undefined
       if (names === undefined) {
-        const found = `${fields.length} fields and no commented header naming the columns`
+        const found = `${count} fields and no commented header naming the columns`
         throw new IntelFormatError(`ThreatFox CSV row has ${found}; expected 14 or 15`, {
           file,
           line,
@@ -79,23 +98,24 @@ export function readThreatfoxCsv(text: string, file: string): IntelReadResult {
       }
     }
     makeRecord ??= recordMaker(indexColumns(names, cursor), feed, file)
-    if (fields.length !== names.length) {
+    if (count !== names.length) {
       throw new IntelFormatError(
-        `ThreatFox CSV row has ${fields.length} fields, expected ${names.length}`,
+        `ThreatFox CSV row has ${count} fields, expected ${names.length}`,
         { file, line },
       )
     }
-    records.push(makeRecord(fields, line))
+    records.push(makeRecord(source, bounds, line))
   }
 
   return { format: 'threatfox-csv', records, meta }
 }
 
 /**
- * Builds records for one file. Most columns repeat a handful of values across a million rows
- * (type, family, reporter, tag lists), so those are interned: one string or list per distinct
- * value instead of one per row. With a million records kept, every object less per record is
- * garbage-collector time saved; this reader must stay near 1.5 s per million rows.
+ * Builds records for one file from field spans (see `CsvCursor.scanRow`). Most columns repeat
+ * a handful of values across a million rows (type, family, reporter, tag lists), so those are
+ * interned: one string or list per distinct value instead of one per row, found without
+ * slicing. Every string a record keeps is a copy, never a slice of the file: V8 slices
+ * point into their parent, and one kept slice would keep the whole file text alive.
  */
 function recordMaker(columns: Columns, feed: string, file: string) {
   const at = (name: string) => columns[name] ?? -1
@@ -119,28 +139,87 @@ function recordMaker(columns: Columns, feed: string, file: string) {
   const [reference, reporter] = [text(), text()]
   const [aliases, tags] = [new Interner(frozenList), new Interner(frozenList)]
 
-  return (fields: string[], line: number): IntelRecord => {
-    const typeName = type.get(fields[col.type])
-    const id = familyId.get(fields[col.familyId])
+  // No functions are defined in here: tsx names each one as it is created, once per row.
+  return (row: string, bounds: Int32Array, line: number): IntelRecord => {
+    const typeName = type.get(row, bounds, col.type)
+    const id = familyId.get(row, bounds, col.familyId)
     const known = id !== undefined && id !== 'unknown'
     return {
-      value: fields[col.value] ?? '',
+      value: fieldAt(row, bounds, col.value) ?? '',
       type: typeName,
       claimedKind: threatfoxKind(typeName),
       defanged: false,
-      family: known ? (family.get(fields[col.family]) ?? id) : undefined,
+      family: known ? (family.get(row, bounds, col.family) ?? id) : undefined,
       familyId: known ? id : undefined,
-      aliases: aliases.get(fields[col.aliases]),
-      threatType: threatType.get(fields[col.threatType]),
-      confidence: toConfidence(fields[col.confidence]),
-      firstSeen: toIsoUtc(fields[col.firstSeen]),
-      lastSeen: toIsoUtc(fields[col.lastSeen]),
-      tags: tags.get(fields[col.tags]),
-      reference: reference.get(fields[col.reference]),
-      reporter: reporter.get(fields[col.reporter]),
-      source: { feed, file, line, record: present(fields[col.id]) },
+      aliases: aliases.get(row, bounds, col.aliases),
+      threatType: threatType.get(row, bounds, col.threatType),
+      confidence: confidenceAt(row, bounds, col.confidence),
+      firstSeen: isoAt(row, bounds, col.firstSeen),
+      lastSeen: isoAt(row, bounds, col.lastSeen),
+      tags: tags.get(row, bounds, col.tags),
+      reference: reference.get(row, bounds, col.reference),
+      reporter: reporter.get(row, bounds, col.reporter),
+      source: { feed, file, line, record: present(fieldAt(row, bounds, col.id)) },
     }
   }
+}
+
+/** A column's field as its own string; undefined for a column the file does not have. */
+function fieldAt(row: string, bounds: Int32Array, column: number): string | undefined {
+  if (column < 0) return undefined
+  return copyOf(row, bounds[2 * column] as number, bounds[2 * column + 1] as number)
+}
+
+/**
+ * `text.slice(start, end)` as a string of its own. V8 copies short slices anyway; a longer one
+ * would point into `text`, so it is joined from two pieces, which makes a flat copy.
+ */
+function copyOf(text: string, start: number, end: number): string {
+  if (end - start < 13) return text.slice(start, end)
+  return [text.slice(start, start + 1), text.slice(start + 1, end)].join('')
+}
+
+/** `toConfidence` of a span; the usual one to three digits are read in place. */
+function confidenceAt(text: string, bounds: Int32Array, column: number): number | undefined {
+  if (column < 0) return toConfidence(undefined)
+  const start = bounds[2 * column] as number
+  const end = bounds[2 * column + 1] as number
+  if (end - start >= 1 && end - start <= 3) {
+    let number = 0
+    let i = start
+    for (; i < end; i++) {
+      const c = text.charCodeAt(i)
+      if (c < 48 || c > 57) break
+      number = number * 10 + (c - 48)
+    }
+    if (i === end) return number <= 100 ? number : undefined
+  }
+  return toConfidence(text.slice(start, end))
+}
+
+/**
+ * `toIsoUtc` of a span. ThreatFox's `2026-04-12 04:49:28` (no white space to trim around it)
+ * is rebuilt from two short slices, which are copies; anything else takes the general path.
+ */
+function isoAt(text: string, bounds: Int32Array, column: number): string | undefined {
+  if (column < 0) return toIsoUtc(undefined)
+  const start = bounds[2 * column] as number
+  const end = bounds[2 * column + 1] as number
+  if (
+    end - start === 19 &&
+    text.charCodeAt(start + 10) === 32 &&
+    text.charCodeAt(start + 4) === 45 &&
+    isVisibleAscii(text.charCodeAt(start)) &&
+    isVisibleAscii(text.charCodeAt(end - 1))
+  ) {
+    // `join` gives a flat string; a concatenation would be flattened later, at a cost.
+    return [text.slice(start, start + 10), 'T', text.slice(start + 11, end), 'Z'].join('')
+  }
+  return toIsoUtc(copyOf(text, start, end))
+}
+
+function isVisibleAscii(c: number): boolean {
+  return c > 32 && c < 127
 }
 
 /** Lists are shared by every row that repeats them; frozen, so a change fails loudly. */
@@ -149,27 +228,49 @@ function frozenList(raw: string | undefined): string[] | undefined {
   return list && (Object.freeze(list) as string[])
 }
 
+/** Slots of the interners' direct-mapped cache; a power of two. */
+const SLOTS = 4096
+
 /**
- * Memoises a mapping of raw field text. Neighbouring rows usually repeat a value, so the last
- * one is checked before the map; past a bound it stops remembering, to cap memory.
+ * Memoises a mapping of raw field text, read from a span of the row. A small table indexed by
+ * a hash of the characters answers most rows without making a string; misses fall back to a
+ * map, which past a bound stops remembering, to cap memory.
  */
 class Interner<T> {
   readonly #seen = new Map<string, T>()
-  #lastRaw: string | undefined
-  #last: T | undefined
+  readonly #raws: (string | undefined)[] = new Array(SLOTS).fill(undefined)
+  readonly #mapped: (T | undefined)[] = new Array(SLOTS).fill(undefined)
+  #last = 0
 
   constructor(readonly map: (raw: string | undefined) => T) {}
 
-  get(raw: string | undefined): T {
-    if (raw === this.#lastRaw && raw !== undefined) return this.#last as T
-    if (raw === undefined) return this.map(raw)
+  /** The mapping of a column's field; of undefined for a column the file does not have. */
+  get(text: string, bounds: Int32Array, column: number): T {
+    if (column < 0) return this.map(undefined)
+    const start = bounds[2 * column] as number
+    const end = bounds[2 * column + 1] as number
+    const length = end - start
+    // Neighbouring rows often repeat a value (type, reporter): try the last one before hashing.
+    const last = this.#raws[this.#last]
+    if (last !== undefined && last.length === length && text.startsWith(last, start)) {
+      return this.#mapped[this.#last] as T
+    }
+    let hash = length
+    for (let i = start; i < end; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0
+    const slot = hash & (SLOTS - 1)
+    this.#last = slot
+    const cached = this.#raws[slot]
+    if (cached !== undefined && cached.length === length && text.startsWith(cached, start)) {
+      return this.#mapped[slot] as T
+    }
+    const raw = copyOf(text, start, end)
     let mapped = this.#seen.get(raw)
     if (mapped === undefined && !this.#seen.has(raw)) {
       mapped = this.map(raw)
       if (this.#seen.size < 50_000) this.#seen.set(raw, mapped)
     }
-    this.#lastRaw = raw
-    this.#last = mapped
+    this.#raws[slot] = raw
+    this.#mapped[slot] = mapped
     return mapped as T
   }
 }
