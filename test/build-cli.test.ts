@@ -158,7 +158,10 @@ test('inspect prints tables on stdout, progress on stderr', () => {
     run.stdout,
     /^Feeds\n {2}examples\/threatfox_recent\.csv {2}threatfox-csv, 26 records, updated 2026-12-01T10:00:00Z\n/,
   )
-  assert.match(run.stdout, /26 records: 20 indicators, 5 rejected, 2 warninglisted/)
+  assert.match(
+    run.stdout,
+    /26 records: 20 indicators \(1 duplicate merged\), 5 rejected, 4 warninglisted/,
+  )
   assert.match(run.stdout, /threatfox_recent\.csv:14 +domain +frBvNnnFYR6XR622pBE0NQ== +"frBvNnn/)
   assert.match(run.stderr, /^\[\+\] /)
 })

@@ -40,7 +40,12 @@ test('built-in lists hold private and special-use addresses and names', () => {
     [s('ipv4', '239.255.255.250'), [V4]],
     [s('ipv4', '240.0.0.1'), [V4]],
     [s('ipv4', '255.255.255.255'), [V4]],
-    [s('ipv4', '8.8.8.8'), []],
+    [s('ipv4', '8.8.8.8'), ['Public DNS resolvers (built-in)']],
+    [s('ip:port', '[2606:4700:4700::1111]:443'), ['Public DNS resolvers (built-in)']],
+    [s('ipv4', '8.8.8.9'), []],
+    [s('md5', 'd41d8cd98f00b204e9800998ecf8427e'), ['Hashes of an empty file (built-in)']],
+    [s('domain', 'portmap.host'), ['Dynamic-DNS, tunnelling and free-hosting services (built-in)']],
+    [s('domain', 'a.portmap.host'), []],
     [s('ipv4', '91.214.65.17'), []],
     [s('ip:port', '192.168.1.1:2404', '192.168.1.1'), [V4]],
     [s('ip:port', '192.168.1.1:2404'), [V4]],
@@ -54,7 +59,7 @@ test('built-in lists hold private and special-use addresses and names', () => {
     [s('ipv6', 'fd12:3456::1'), [V6]],
     [s('ipv6', 'fe80::1'), [V6]],
     [s('ipv6', 'ff02::1'), [V6]],
-    [s('ipv6', '2606:4700:4700::1111'), []],
+    [s('ipv6', '2606:4700:4700::1112'), []],
     [s('url', 'http://10.0.0.5:8080/x'), [V4]],
     [s('url', 'http://[fe80::1]/x'), [V6]],
     [s('url', 'http://91.214.65.17/x'), []],
@@ -68,7 +73,7 @@ test('built-in lists hold private and special-use addresses and names', () => {
     [s('domain', 'notexample.com'), []],
     [s('domain', 'example.com.evil.net'), []],
     [s('url', 'https://www.example.com/a'), [NAMES]],
-    [s('md5', 'd41d8cd98f00b204e9800998ecf8427e'), []],
+    [s('md5', '0123456789abcdef0123456789abcdef'), []],
   ]
   for (const [subject, expected] of cases) {
     assert.deepEqual(set.match(subject), expected, JSON.stringify(subject))
@@ -79,6 +84,9 @@ test('built-in lists hold private and special-use addresses and names', () => {
       [V4, 'cidr', true],
       [V6, 'cidr', true],
       [NAMES, 'hostname', true],
+      ['Public DNS resolvers (built-in)', 'cidr', true],
+      ['Hashes of an empty file (built-in)', 'string', true],
+      ['Dynamic-DNS, tunnelling and free-hosting services (built-in)', 'string', true],
     ],
   )
 })
@@ -262,7 +270,7 @@ test('the shared MISP lists flag resolvers, dynamic DNS, top sites, sinkholes, e
   assert.equal(resolvers?.entries, 62745)
   assert.equal(resolvers?.file, join(dir, 'public-dns-v4.json'))
   assert.equal(set.lists.filter((l) => !l.builtIn).length, 54)
-  assert.equal(set.lists.filter((l) => l.builtIn).length, 3)
+  assert.equal(set.lists.filter((l) => l.builtIn).length, 6)
 })
 
 test('a bad warninglist file is refused, naming the file and the problem', async (t) => {
@@ -304,7 +312,15 @@ test('a bad warninglist file is refused, naming the file and the problem', async
   const set = await WarninglistSet.fromDirectory(dir)
   assert.deepEqual(
     set.lists.map((l) => l.name),
-    [V4, V6, NAMES, 'fine'],
+    [
+      V4,
+      V6,
+      NAMES,
+      'Public DNS resolvers (built-in)',
+      'Hashes of an empty file (built-in)',
+      'Dynamic-DNS, tunnelling and free-hosting services (built-in)',
+      'fine',
+    ],
   )
   await assert.rejects(WarninglistSet.fromDirectory(join(dir, 'missing')), IntelFormatError)
 })

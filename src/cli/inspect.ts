@@ -8,6 +8,7 @@ import { type IntelLoad, loadIntel } from '../build.ts'
 import type { Indicator, Rejection } from '../intel/indicator.ts'
 import { intake } from '../intel/intake.ts'
 import { stderrLogger } from '../util/log.ts'
+import { plural } from '../util/plural.ts'
 import { loadWarninglists, reportLoad } from './intel-common.ts'
 import { parseIntelFormat } from './options.ts'
 
@@ -103,11 +104,14 @@ function render(report: Inspection): string {
   out.push('Feeds')
   for (const feed of report.feeds) {
     const updated = feed.updated ? `, updated ${feed.updated}` : ''
-    out.push(`  ${safe(feed.file)}  ${feed.format}, ${feed.records} records${updated}`)
+    out.push(`  ${safe(feed.file)}  ${feed.format}, ${plural(feed.records, 'record')}${updated}`)
   }
+  // Each record is one indicator or one rejection; the rest merged into an indicator.
+  const merged = report.records - report.indicators - report.rejected
   out.push(
     '',
-    `${report.records} records: ${report.indicators} indicators, ` +
+    `${plural(report.records, 'record')}: ${plural(report.indicators, 'indicator')}` +
+      `${merged > 0 ? ` (${plural(merged, 'duplicate')} merged)` : ''}, ` +
       `${report.rejected} rejected, ${report.warninglisted} warninglisted`,
   )
   for (const [title, counts] of [

@@ -1,10 +1,13 @@
 /**
  * @module
  * The warninglists huntpack always applies: addresses and names that are never a remote
- * adversary's (private, loopback, documentation, special-use). They follow the IANA
- * special-purpose registries so a pack works the same with or without MISP's lists at hand.
+ * adversary's (private, loopback, documentation, special-use; IANA's special-purpose
+ * registries), and the few values that would match almost everyone's traffic if hunted: the
+ * big public resolvers, the hashes of an empty file, and the parent names of dynamic-DNS and
+ * tunnelling services. MISP's lists cover far more; these hold even without them.
  */
 
+import { SHARED_SERVICE_DOMAINS } from './shared-services.ts'
 import type { MispWarninglist } from './warninglist-format.ts'
 
 /**
@@ -89,8 +92,81 @@ export const SPECIAL_USE_DOMAINS: MispWarninglist = {
   ),
 }
 
+export const PUBLIC_RESOLVERS: MispWarninglist = {
+  name: 'Public DNS resolvers (built-in)',
+  version: 1,
+  description:
+    'Anycast addresses of the large public DNS resolvers (Google, Cloudflare, Quad9, OpenDNS, ' +
+    'AdGuard, CleanBrowsing, Yandex, Level3): every network sends them traffic.',
+  type: 'cidr',
+  matching_attributes: ['ip-src', 'ip-dst', 'ip-src|port', 'ip-dst|port', 'domain|ip'],
+  list: [
+    '8.8.8.8',
+    '8.8.4.4',
+    '2001:4860:4860::8888',
+    '2001:4860:4860::8844',
+    '1.1.1.1',
+    '1.0.0.1',
+    '1.1.1.2',
+    '1.0.0.2',
+    '1.1.1.3',
+    '1.0.0.3',
+    '2606:4700:4700::1111',
+    '2606:4700:4700::1001',
+    '9.9.9.9',
+    '149.112.112.112',
+    '9.9.9.10',
+    '149.112.112.10',
+    '9.9.9.11',
+    '149.112.112.11',
+    '2620:fe::fe',
+    '2620:fe::9',
+    '208.67.222.222',
+    '208.67.220.220',
+    '208.67.222.123',
+    '208.67.220.123',
+    '2620:119:35::35',
+    '2620:119:53::53',
+    '94.140.14.14',
+    '94.140.15.15',
+    '185.228.168.9',
+    '185.228.169.9',
+    '77.88.8.8',
+    '77.88.8.1',
+    '4.2.2.1',
+    '4.2.2.2',
+  ],
+}
+
+export const EMPTY_FILE_HASHES: MispWarninglist = {
+  name: 'Hashes of an empty file (built-in)',
+  version: 1,
+  description: 'MD5, SHA-1 and SHA-256 of zero bytes: every system has such files.',
+  type: 'string',
+  matching_attributes: ['md5', 'sha1', 'sha256'],
+  list: [
+    'd41d8cd98f00b204e9800998ecf8427e',
+    'da39a3ee5e6b4b0d3255bfef95601890afd80709',
+    'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  ],
+}
+
+export const SHARED_SERVICES: MispWarninglist = {
+  name: 'Dynamic-DNS, tunnelling and free-hosting services (built-in)',
+  version: 1,
+  description:
+    "The services' own names, not the names their customers hold under them: hunting " +
+    '`portmap.host` itself would match every customer of the service.',
+  type: 'string',
+  matching_attributes: ['domain', 'hostname', 'url'],
+  list: [...SHARED_SERVICE_DOMAINS],
+}
+
 export const BUILT_IN_WARNINGLISTS: readonly MispWarninglist[] = [
   SPECIAL_USE_IPV4,
   SPECIAL_USE_IPV6,
   SPECIAL_USE_DOMAINS,
+  PUBLIC_RESOLVERS,
+  EMPTY_FILE_HASHES,
+  SHARED_SERVICES,
 ]

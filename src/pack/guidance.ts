@@ -6,9 +6,9 @@
  */
 import { stringify } from 'yaml'
 import type { Indicator, Rejection } from '../intel/indicator.ts'
+import { sharedServiceOf } from '../intel/shared-services.ts'
 import { plural } from '../util/plural.ts'
 import type { Pack } from './pack.ts'
-import { sharedServiceOf } from './shared-services.ts'
 
 export interface Exclusion {
   /** An entry for a huntpack exclusions file (YAML). */

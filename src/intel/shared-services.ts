@@ -68,6 +68,9 @@ const SERVICES: SharedService[] = [
 
 const BY_DOMAIN = new Map(SERVICES.map((s) => [s.domain, s]))
 
+/** Every service's own name: as an indicator, each would match all of its customers. */
+export const SHARED_SERVICE_DOMAINS: readonly string[] = SERVICES.map((s) => s.domain)
+
 for (const { domain } of SERVICES) {
   if (domain.split('.').length !== 2)
     throw new Error(`shared service ${domain} must have two labels`)
