@@ -202,3 +202,28 @@ function assertTablesIntact(page: string, file: string): void {
     assert.equal(cells, columns, `${file}:${i + 1}: ${line}`)
   })
 }
+
+test('a rebuild leaves no query or watchlist of hunts it no longer has', () => {
+  const out = outDir()
+  const feed = 'examples/threatfox_recent.csv'
+  assert.equal(huntpack('build', feed, '--out', out, '--inline-limit', '1', '-q').status, 0)
+  assert.ok(readdirSync(join(out, 'lumma-stealer')).includes('urls.watchlist.csv'))
+  assert.ok(readdirSync(join(out, 'lumma-stealer')).includes('csl-url.kql'))
+  writeFileSync(join(out, 'lumma-stealer', 'my-notes.md'), 'kept')
+  const run = huntpack('build', feed, '--out', out, '--min-confidence', '100', '-q')
+  assert.equal(run.status, 0, run.stderr)
+  const files = readdirSync(join(out, 'lumma-stealer')).sort()
+  assert.deepEqual(files, [
+    'README.md',
+    'csl-domain.kql',
+    'csl-url.kql',
+    'dns-domain.kql',
+    'email-url-click.kql',
+    'mde-file-hash.kql',
+    'mde-network-domain.kql',
+    'mde-network-url.kql',
+    'mde-process-hash.kql',
+    'my-notes.md',
+    'pack.json',
+  ])
+})

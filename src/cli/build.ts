@@ -6,6 +6,7 @@ import { readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Command } from 'commander'
 import {
+  type BuiltPack,
   buildPack,
   type IntelLoad,
   indexEntry,
@@ -110,7 +111,7 @@ async function runBuild(files: string[], flags: BuildFlags, log: Logger): Promis
   for (let pack = packs.shift(); pack !== undefined; pack = packs.shift()) {
     const built = buildPack(pack, buildOptions)
     await writing
-    writing = Promise.all(built.files.map((file) => writeOutput(flags.out, file)))
+    writing = writePack(flags.out, built)
     entries.push(indexEntry(built))
     written.add(built.pack.id)
     queries += built.queries
@@ -165,6 +166,23 @@ async function writeOutput(out: string, file: OutputFile): Promise<void> {
     throw new HuntpackError('ERR_OUTPUT', `cannot write ${path}: ${(error as Error).message}`)
   }
 }
+
+/**
+ * A pack's files, then the removal of queries and watchlists an earlier build left in its
+ * folder: whoever deploys every `.kql` there must not deploy a hunt this build dropped.
+ */
+async function writePack(out: string, built: BuiltPack): Promise<void> {
+  await Promise.all(built.files.map((file) => writeOutput(out, file)))
+  const dir = join(out, built.pack.id)
+  const written = new Set(built.files.map((file) => file.path.split('/').pop()))
+  for (const name of await readdir(dir)) {
+    if (written.has(name) || !OWN_FILE.test(name)) continue
+    await rm(join(dir, name), { force: true })
+  }
+}
+
+/** Files huntpack writes into a pack folder that another build might not write again. */
+const OWN_FILE = /^[a-z0-9-]+\.(kql|watchlist\.csv)$/
 
 /** Only folders holding a huntpack `pack.json` are removed: nothing else in `out` is ours. */
 async function removeStalePacks(out: string, keep: Set<string>, log: Logger): Promise<void> {
