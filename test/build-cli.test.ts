@@ -227,3 +227,40 @@ test('a rebuild leaves no query or watchlist of hunts it no longer has', () => {
     'pack.json',
   ])
 })
+
+test('filters that leave nothing say so', () => {
+  const out = outDir()
+  const run = huntpack(
+    'build',
+    'examples/threatfox_recent.csv',
+    '--family',
+    'NoSuchRAT',
+    '--out',
+    out,
+  )
+  assert.equal(run.status, 0, run.stderr)
+  assert.match(run.stderr, /\[!\] no indicator is left to hunt/)
+  assert.match(run.stderr, /left out by filters: 20 by family/)
+  assert.match(readFileSync(join(out, 'index.md'), 'utf8'), /0 packs, 0 hunted indicators/)
+})
+
+test('grouping by threat type keeps each indicator’s family on the page and in pack.json', () => {
+  const out = outDir()
+  const run = huntpack(
+    'build',
+    'examples/threatfox_recent.csv',
+    '--group-by',
+    'threat-type',
+    '--out',
+    out,
+  )
+  assert.equal(run.status, 0, run.stderr)
+  const page = readFileSync(join(out, 'botnet-cc', 'README.md'), 'utf8')
+  assert.match(
+    page,
+    /\| Type \| Value \| Threat Type \| First Seen \| Confidence \| Reference \| Family \|/,
+  )
+  assert.match(page, /`kvq7-relay\[\.\]portmap\[\.\]host` .*\| XWorm \|$/m)
+  const json = JSON.parse(readFileSync(join(out, 'botnet-cc', 'pack.json'), 'utf8'))
+  assert.ok(json.indicators.some((i: { family: string }) => i.family === 'Remcos'))
+})

@@ -44,3 +44,16 @@ test('mdLink follows only http(s) targets', () => {
   assert.equal(mdLink('ref', 'javascript:alert(1)'), '`javascript:alert(1)`')
   assert.equal(mdLink('ref', 'https://a.example/<x>'), '`https://a.example/<x>`')
 })
+
+test('links keep their address but cannot end early or leave a table cell', () => {
+  assert.equal(mdLink('ref', 'https://x.example/pi|pe'), '[ref](<https://x.example/pi%7Cpe>)')
+  assert.equal(mdLink('ref', 'https://x.example/`t`'), '[ref](<https://x.example/%60t%60>)')
+  assert.equal(mdLink('ref', 'https://x.example/](a'), '`https://x.example/](a`')
+  assert.equal(mdLink('ref', 'https://x.example/]x[y'), '[ref](<https://x.example/%5Dx%5By>)')
+})
+
+test('bidi controls and invisible characters are shown, not obeyed', () => {
+  assert.equal(mdText('evil\u202egnp.exe'), 'evil\\\\u202egnp.exe')
+  assert.equal(mdCode('a\u200bb'), '`a\\u200bb`')
+  assert.equal(mdText('tab\there'), 'tab\there')
+})

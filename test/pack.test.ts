@@ -156,7 +156,7 @@ test('summary and description are written from the data', () => {
     describePack(pack, summary),
     'This pack hunts XWorm (win.xworm) with 2 indicators (1 domain, 1 address:port) from ' +
       'feed.csv. Threat types: botnet_cc (2). First seen 2026-04-10, last seen 2026-04-12. ' +
-      'Confidence 75 to 100. Not hunted: 0 warninglisted and 1 rejected values.',
+      'Confidence 75 to 100. Not hunted: 0 warninglisted and 1 rejected value.',
   )
 })
 
@@ -181,7 +181,7 @@ test('guidance is derived from the pack and absent when the risk is absent', () 
   assert.deepEqual(web?.examples, ['91.214.65.17:443'])
   const shared = xwormGuidance.find((g) => g.id === 'shared-service:portmap.host')
   assert.match(shared?.detail ?? '', /under portmap\.host \(tunnelling\)/)
-  assert.match(shared?.exclusion?.yaml ?? '', /- value: a\.portmap\.host\n {2}reason: /)
+  assert.equal(shared?.exclusion?.kql, '| where Indicator != "a.portmap.host"')
 })
 
 test('pack.json round-trips hostile strings exactly', () => {

@@ -98,6 +98,9 @@ async function runBuild(files: string[], flags: BuildFlags, log: Logger): Promis
       `${prepared.packs.length} packs (${seconds(started)})`,
   )
   reportFiltered(prepared, log)
+  if (prepared.packs.length === 0) {
+    log.warn('no indicator is left to hunt: check --family, --min-confidence and --since')
+  }
 
   // Packs are built, checked and written one at a time, so memory never holds every output.
   const packs = prepared.packs

@@ -4,16 +4,13 @@
  * data can produce noise, which values are concerned, and the exclusion that would suppress a
  * reviewed hit. Nothing is emitted for a risk the pack does not have.
  */
-import { stringify } from 'yaml'
 import type { Indicator, Rejection } from '../intel/indicator.ts'
 import { sharedServiceOf } from '../intel/shared-services.ts'
 import { plural } from '../util/plural.ts'
 import type { Pack } from './pack.ts'
 
 export interface Exclusion {
-  /** An entry for a huntpack exclusions file (YAML). */
-  yaml: string
-  /** The same exclusion as a KQL line to append to a hunt. */
+  /** A KQL line that, appended to a hunt, drops the hits this item is about. */
   kql: string
 }
 
@@ -68,7 +65,6 @@ function webPortGuidance(indicators: Indicator[]): GuidanceItem | undefined {
     count: onWebPorts.length,
     examples: examples(onWebPorts),
     exclusion: {
-      yaml: exclusionYaml({ value: first.value, reason: 'shared hosting address, reviewed' }),
       kql: `| where Indicator != ${JSON.stringify(first.value)}`,
     },
   }
@@ -89,10 +85,6 @@ function addressOnlyGuidance(indicators: Indicator[]): GuidanceItem | undefined 
     count: withPort.length,
     examples: examples(withPort),
     exclusion: {
-      yaml: exclusionYaml({
-        match_kind: 'address-only',
-        reason: 'alert on exact address and port only',
-      }),
       kql: '| where MatchKind == "exact"',
     },
   }
@@ -128,10 +120,6 @@ function sharedServiceGuidance(indicators: Indicator[], options: GuidanceOptions
     count: values.length,
     examples: examples(values),
     exclusion: {
-      yaml: exclusionYaml({
-        value: (values[0] as Indicator).value,
-        reason: 'reviewed, benign owner',
-      }),
       kql: `| where Indicator != ${JSON.stringify((values[0] as Indicator).value)}`,
     },
   }))
@@ -159,7 +147,6 @@ function hostOnlyGuidance(indicators: Indicator[]): GuidanceItem | undefined {
     count: urls.length,
     examples: examples(shared.length > 0 ? shared : urls),
     exclusion: {
-      yaml: exclusionYaml({ match_kind: 'host-only', reason: 'alert on exact URLs only' }),
       kql: '| where MatchKind == "exact"',
     },
   }
@@ -219,11 +206,6 @@ export function hostOf(indicator: Indicator): string | undefined {
   } catch {
     return undefined
   }
-}
-
-/** An entry of a huntpack exclusions file, as YAML. */
-function exclusionYaml(entry: Record<string, string>): string {
-  return stringify([entry]).trimEnd()
 }
 
 function examples(indicators: Indicator[]): string[] {

@@ -96,6 +96,7 @@ function indicatorLine(i: Indicator): string {
     `{"kind":${str(i.kind)},"value":${str(i.value)}` +
     `,"original":${i.original === i.value ? 'null' : str(i.original)}` +
     `,"ip":${optional(i.ip)},"port":${i.port ?? 'null'}` +
+    `,"family":${optional(i.family)},"familyId":${optional(i.familyId)}` +
     `,"threatTypes":${strs(i.threatTypes)},"confidence":${i.confidence ?? 'null'}` +
     `,"firstSeen":${optional(i.firstSeen)},"lastSeen":${optional(i.lastSeen)}` +
     `,"tags":${strs(i.tags)},"references":${strs(i.references)}` +

@@ -4,6 +4,7 @@
  * counts by kind and threat type, the time span and the confidence range.
  */
 import type { Indicator, IndicatorKind } from '../intel/indicator.ts'
+import { plural } from '../util/plural.ts'
 import type { Pack } from './pack.ts'
 
 export interface PackSummary {
@@ -81,13 +82,15 @@ export function kindCount(kind: IndicatorKind, n: number): string {
 export function describePack(pack: Pack, summary: PackSummary): string {
   const parts: string[] = []
   const subject = pack.familyId ? `${pack.name} (${pack.familyId})` : pack.name
-  const aliases = pack.aliases.length > 0 ? `, also known as ${pack.aliases.join(', ')},` : ''
+  const same = (a: string) => a.replace(/[\s_-]/g, '').toLowerCase()
+  const otherNames = pack.aliases.filter((a) => same(a) !== same(pack.name))
+  const aliases = otherNames.length > 0 ? `, also known as ${otherNames.join(', ')},` : ''
   const kinds = Object.entries(summary.byKind)
     .sort((a, b) => b[1] - a[1])
     .map(([kind, n]) => kindCount(kind as IndicatorKind, n))
   parts.push(
-    `This pack hunts ${subject}${aliases} with ${summary.indicators.toLocaleString('en-US')} ` +
-      `indicators${kinds.length > 0 ? ` (${kinds.join(', ')})` : ''} from ${pack.feeds.join(', ')}.`,
+    `This pack hunts ${subject}${aliases} with ${plural(summary.indicators, 'indicator')}` +
+      `${kinds.length > 0 ? ` (${kinds.join(', ')})` : ''} from ${pack.feeds.join(', ')}.`,
   )
   const types = Object.entries(summary.byThreatType).sort((a, b) => b[1] - a[1])
   if (types.length > 0) {
@@ -102,7 +105,8 @@ export function describePack(pack: Pack, summary: PackSummary): string {
   }
   if (summary.warninglisted > 0 || summary.rejected > 0) {
     parts.push(
-      `Not hunted: ${summary.warninglisted} warninglisted and ${summary.rejected} rejected values.`,
+      `Not hunted: ${summary.warninglisted} warninglisted and ` +
+        `${plural(summary.rejected, 'rejected value')}.`,
     )
   }
   return parts.join(' ')

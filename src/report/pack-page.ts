@@ -21,7 +21,7 @@ export function renderPackPage(input: PackContent): string {
     `# ${mdText(pack.title)}`,
     mdText(input.description),
     summarySection(summary),
-    indicatorSection(pack.indicators, input.recordUrl),
+    indicatorSection(pack.indicators, input.recordUrl, pack.groupBy !== 'family'),
     huntSection(input),
     tableSection(input.tables),
     guidanceSection(input.guidance),
@@ -38,7 +38,11 @@ function summarySection(summary: PackSummary): string {
   return `## Summary\n\n${mdTable(['Kind', 'Indicators'], rows)}`
 }
 
-function indicatorSection(indicators: Indicator[], recordUrl: PackContent['recordUrl']): string {
+function indicatorSection(
+  indicators: Indicator[],
+  recordUrl: PackContent['recordUrl'],
+  withFamily: boolean,
+): string {
   if (indicators.length === 0) return '## IOC Summary\n\nNo indicator of this pack is hunted.'
   const rows = indicators
     .slice(0, PAGE_ROW_LIMIT)
@@ -49,9 +53,18 @@ function indicatorSection(indicators: Indicator[], recordUrl: PackContent['recor
       i.firstSeen ? mdText(i.firstSeen.replace('T', ' ').replace('Z', '')) : '',
       i.confidence === undefined ? '' : String(i.confidence),
       referenceLinks(i, recordUrl),
+      ...(withFamily ? [mdText(i.family ?? i.familyId ?? '')] : []),
     ])
   const table = mdTable(
-    ['Type', 'Value', 'Threat Type', 'First Seen', 'Confidence', 'Reference'],
+    [
+      'Type',
+      'Value',
+      'Threat Type',
+      'First Seen',
+      'Confidence',
+      'Reference',
+      ...(withFamily ? ['Family'] : []),
+    ],
     rows,
   )
   const more =
@@ -106,9 +119,7 @@ function guidanceSection(items: GuidanceItem[]): string {
     }
     if (item.exclusion) {
       lines.push(
-        'To suppress a reviewed hit, add to the exclusions file:',
-        mdFence(item.exclusion.yaml, 'yaml'),
-        'or append to the query:',
+        'To suppress reviewed hits of this kind, append to the query:',
         mdFence(item.exclusion.kql, 'kql'),
       )
     }
