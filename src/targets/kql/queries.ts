@@ -83,8 +83,12 @@ export function iocSource(hunt: Hunt): IocSource {
 /** `let iocs = ...;`: the indicators as a table, from a datatable literal or a watchlist. */
 function iocsStatement(hunt: Hunt, columns: IocColumn[], alias: string | undefined): string[] {
   if (alias) {
-    const conversions = columns.map(
-      (c) => `${c.name} = ${c.type === 'int' ? 'toint' : 'tostring'}(${c.csv})`,
+    // The CSV writer puts `'` before a cell a spreadsheet would run as a formula (a host can
+    // start with `-`); no indicator starts with `'`, so taking it off restores the value.
+    const conversions = columns.map((c) =>
+      c.type === 'int'
+        ? `${c.name} = toint(${c.csv})`
+        : `${c.name} = trim_start("'", tostring(${c.csv}))`,
     )
     return [
       `let iocs = _GetWatchlist(${kqlString(alias)})`,

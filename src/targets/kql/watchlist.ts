@@ -28,10 +28,10 @@ export function watchlistAlias(packId: string, huntId: string): string {
 }
 
 /**
- * Characters that make a spreadsheet read a cell as a formula. No canonical indicator starts
- * with one (addresses start with a digit or `:`, hostnames with a letter or digit, URLs with
- * their scheme, hashes with a hex digit, kinds and ports are ours), so prefixing `'` never
- * alters a value that could match; it only defuses a hostile one opened in Excel.
+ * Characters that make a spreadsheet read a cell as a formula. A cell starting with one gets a
+ * leading `'`, which defuses it in Excel; no canonical indicator starts with `'`, so the
+ * watchlist queries take it off again (`trim_start`). Hostnames can start with `-`, so this is
+ * not only for hostile values.
  */
 const FORMULA_START = /^[=+\-@\t\r]/
 
