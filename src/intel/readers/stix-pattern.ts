@@ -3,6 +3,8 @@
  * The comparisons inside a STIX patterning expression (`[ipv4-addr:value = '198.51.100.7' OR
  * domain-name:value = 'x.example']`). It does not evaluate the expression: huntpack hunts each
  * value on its own, which is what `OR` means and is the useful reading of `AND` for hunting.
+ * The one `AND` that changes the value is an address with a destination port in one
+ * observation: that is an `ip:port`, and the port must not be lost.
  */
 
 import type { ClaimedKind } from '../indicator.ts'
@@ -53,6 +55,9 @@ export function pathKind(path: string, value: string): ClaimedKind | undefined {
       return value.includes('/') ? 'cidr' : 'ipv4'
     case 'ipv6addr:value':
       return value.includes('/') ? 'cidr' : 'ipv6'
+    case 'networktraffic:dst_ref.value':
+    case 'networktraffic:src_ref.value':
+      return value.includes('/') ? 'cidr' : 'ip'
     case 'domainname:value':
       return 'domain'
     case 'url:value':
@@ -73,4 +78,49 @@ function unquote(literal: string): string {
   const quote = literal.indexOf("'")
   if (quote === -1 || !literal.endsWith("'")) return literal
   return literal.slice(quote + 1, -1).replace(/\\([\\'])/g, '$1')
+}
+
+/**
+ * The observation expressions of a pattern (`[...]`), brackets inside string literals ignored.
+ *
+ * @example observations("[a:value = 'x'] AND [b:value = ']']") // two observations
+ */
+export function observations(pattern: string): string[] {
+  const found: string[] = []
+  let start = -1
+  let quoted = false
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]
+    if (quoted) {
+      if (c === '\\') i++
+      else if (c === "'") quoted = false
+    } else if (c === "'") quoted = true
+    else if (c === '[' && start < 0) start = i
+    else if (c === ']' && start >= 0) {
+      found.push(pattern.slice(start, i + 1))
+      start = -1
+    }
+  }
+  return found
+}
+
+const ADDRESS_PATHS = new Set(['ipv4addr:value', 'ipv6addr:value', 'networktraffic:dst_ref.value'])
+
+/**
+ * The `ip:port` an observation states with an address and a destination port joined by `AND`
+ * (`[network-traffic:dst_ref.value = '203.0.113.5' AND network-traffic:dst_port = 4444]`), with
+ * the two comparisons it is made of; undefined when the observation says anything else.
+ */
+export function addressWithPort(
+  observation: string,
+): { value: string; parts: PatternComparison[] } | undefined {
+  if (/\bOR\b/i.test(observation.replace(new RegExp(STRING, 'g'), "''"))) return undefined
+  const found = comparisons(observation)
+  if (found.length !== 2 || found.some((c) => c.operator !== '=')) return undefined
+  const key = (c: PatternComparison) => c.path.replaceAll("'", '').replaceAll('-', '').toLowerCase()
+  const address = found.find((c) => ADDRESS_PATHS.has(key(c)))
+  const port = found.find((c) => key(c) === 'networktraffic:dst_port')
+  if (!address || !port || !/^\d+$/.test(port.value)) return undefined
+  const host = address.value.includes(':') ? `[${address.value}]` : address.value
+  return { value: `${host}:${port.value}`, parts: [address, port] }
 }

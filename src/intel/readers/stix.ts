@@ -14,7 +14,7 @@
 import { IntelFormatError } from '../../errors.ts'
 import type { IntelRecord } from '../indicator.ts'
 import { feedName, isObject, parseJson, present, toConfidence, toIsoUtc } from './fields.ts'
-import { comparisons, pathKind } from './stix-pattern.ts'
+import { addressWithPort, comparisons, observations, pathKind } from './stix-pattern.ts'
 import type { IntelReadResult } from './types.ts'
 
 type StixObject = Record<string, unknown>
@@ -60,7 +60,15 @@ export function readStix(text: string, file: string): IntelReadResult {
       records.push({ ...shared, value: object.pattern, type: `${language} pattern` })
       continue
     }
+    const paired = new Set<string>()
+    for (const observation of observations(object.pattern)) {
+      const pair = addressWithPort(observation)
+      if (!pair) continue
+      records.push({ ...shared, value: pair.value, type: observation, claimedKind: 'ip:port' })
+      for (const part of pair.parts) paired.add(`${part.path}\u0000${part.value}`)
+    }
     for (const { path, operator, value } of found) {
+      if (paired.has(`${path}\u0000${value}`)) continue
       const hunted = operator === '=' || operator === 'IN'
       records.push({
         ...shared,
