@@ -166,9 +166,12 @@ function addressQuery(
 
   if (hasAddresses) {
     lines.push(
+      // One row per address with its indicators listed, so an event gives one row per matched
+      // field carrying its best match, not one row per indicator that shares the address.
       'let iocAddresses = iocs',
       "    | where IndicatorKind != 'cidr'",
-      '    | extend IocKey = parse_ipv6(IocAddress);',
+      '    | extend IocKey = parse_ipv6(IocAddress)',
+      '    | summarize IocEntries = make_list(pack_array(Indicator, IndicatorKind, IocPort)) by IocKey;',
       'let iocKeys = iocAddresses',
       '    | project IocKey;',
     )
@@ -251,7 +254,12 @@ function addressQuery(
       'let addressMatches = events',
       '    | extend ObservedKey = parse_ipv6(ObservedAddress)',
       '    | join kind=inner iocAddresses on $left.ObservedKey == $right.IocKey',
-      "    | extend MatchKind = case(isnull(IocPort), 'exact', IocPort == ObservedPort, 'exact', 'address-only');",
+      '    | mv-apply IocEntry = IocEntries to typeof(dynamic) on (',
+      '        extend Indicator = tostring(IocEntry[0]), IndicatorKind = tostring(IocEntry[1]), IocPort = toint(IocEntry[2])',
+      "        | extend MatchKind = case(isnull(IocPort), 'exact', IocPort == ObservedPort, 'exact', 'address-only')",
+      "        | extend MatchRank = iff(MatchKind == 'exact', 0, 1)",
+      '        | top 1 by MatchRank asc',
+      '        );',
     )
   }
   if (cidrs.length > 0) {
@@ -375,19 +383,27 @@ function urlQuery(
   const lines = [
     ...HOST_OF,
     ...CANONICAL_URL,
+    // One row per host with its URLs listed: an event gives one row, its best match.
     'let iocHosts = iocs',
-    '    | extend IocHost = hostOf(Indicator);',
+    '    | extend IocHost = hostOf(Indicator)',
+    '    | summarize IocEntries = make_list(pack_array(Indicator, IndicatorKind)) by IocHost;',
   ]
   if (prefilter) {
-    lines.push('let iocHostList = toscalar(iocHosts', '    | summarize make_set(IocHost));')
+    lines.push('let iocHostList = toscalar(iocHosts', '    | summarize make_list(IocHost));')
   }
   lines.push(table, window)
   if (prefilter) lines.push(`| where ${field} has_any (iocHostList)`)
   lines.push(
     `| extend MatchedField = ${kqlString(field)}, ObservedHost = hostOf(${field})`,
     '| join kind=inner iocHosts on $left.ObservedHost == $right.IocHost',
+    `| extend ObservedUrl = canonicalUrl(${field})`,
+    '| mv-apply IocEntry = IocEntries to typeof(dynamic) on (',
+    '    extend Indicator = tostring(IocEntry[0]), IndicatorKind = tostring(IocEntry[1])',
     // host-only is the weaker finding: same host, another URL (or a field holding only the host).
-    `| extend MatchKind = iff(canonicalUrl(${field}) == Indicator, 'exact', 'host-only')`,
+    "    | extend MatchKind = iff(ObservedUrl == Indicator, 'exact', 'host-only')",
+    "    | extend MatchRank = iff(MatchKind == 'exact', 0, 1)",
+    '    | top 1 by MatchRank asc',
+    '    )',
     `| project ${[...project, 'Indicator', 'IndicatorKind', 'MatchKind', 'MatchedField', 'ObservedHost'].join(', ')}`,
   )
   return lines
