@@ -143,14 +143,16 @@ function rejectedSection(rejections: Rejection[]): string {
   return `## Rejected values (not hunted)\n\n${rejectionTable(rejections)}`
 }
 
-export function rejectionTable(rejections: Rejection[]): string {
+export function rejectionTable(rejections: Rejection[], withFamily = false): string {
   const rows = rejections.map((r) => [
     mdText(r.claimedType ?? ''),
     mdCode(r.original),
     mdText(r.reason),
     mdText(sourceText(r)),
+    ...(withFamily ? [mdText(r.family ?? r.familyId ?? '')] : []),
   ])
-  return mdTable(['Claimed type', 'Value as written', 'Reason', 'Source'], rows)
+  const header = ['Claimed type', 'Value as written', 'Reason', 'Source']
+  return mdTable(withFamily ? [...header, 'Family'] : header, rows)
 }
 
 function sourceText(r: Rejection): string {
@@ -195,7 +197,7 @@ export function renderIndex(title: string, entries: IndexEntry[], unassigned: Re
   if (unassigned.length > 0) {
     parts.push(
       `## Rejected values outside any pack\n\n${plural(unassigned.length, 'value')} refused ` +
-        `whose family has no pack.\n\n${rejectionTable(unassigned)}`,
+        `whose family has no pack.\n\n${rejectionTable(unassigned, true)}`,
     )
   }
   return `${parts.join('\n\n')}\n`
