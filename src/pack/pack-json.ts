@@ -93,21 +93,21 @@ const CHUNK_LINES = 4096
  */
 function indicatorLine(i: Indicator): string {
   return (
-    `{"kind":${str(i.kind)},"value":${str(i.value)}` +
+    `{"kind":"${i.kind}","value":${str(i.value)}` +
     `,"original":${i.original === i.value ? 'null' : str(i.original)}` +
     `,"ip":${optional(i.ip)},"port":${i.port ?? 'null'}` +
-    `,"family":${optional(i.family)},"familyId":${optional(i.familyId)}` +
-    `,"threatTypes":${strs(i.threatTypes)},"confidence":${i.confidence ?? 'null'}` +
+    `,"family":${optionalLabel(i.family)},"familyId":${optionalLabel(i.familyId)}` +
+    `,"threatTypes":${labels(i.threatTypes)},"confidence":${i.confidence ?? 'null'}` +
     `,"firstSeen":${optional(i.firstSeen)},"lastSeen":${optional(i.lastSeen)}` +
-    `,"tags":${strs(i.tags)},"references":${strs(i.references)}` +
-    `,"reporters":${strs(i.reporters)},"warninglists":${strs(i.warninglists)}` +
+    `,"tags":${labels(i.tags)},"references":${strs(i.references)}` +
+    `,"reporters":${labels(i.reporters)},"warninglists":${labels(i.warninglists)}` +
     `,"sources":[${i.sources.map(sourceLine).join(',')}]}`
   )
 }
 
 function sourceLine(source: SourceRef): string {
   return (
-    `{"feed":${str(source.feed)},"line":${source.line ?? 'null'}` +
+    `{"feed":${label(source.feed)},"line":${source.line ?? 'null'}` +
     `,"record":${optional(source.record)}}`
   )
 }
@@ -126,6 +126,39 @@ function optional(value: string | undefined): string {
 
 function strs(values: readonly string[]): string {
   return values.length === 0 ? '[]' : `[${values.map(str).join(',')}]`
+}
+
+/*
+ * Families, threat types, tags, reporters and feed names repeat across a pack's indicators,
+ * and intake shares one array between indicators with the same list: each is quoted once.
+ * Indicators do not change after intake, so an array's text cannot go stale.
+ */
+const quotedLabels = new Map<string, string>()
+const quotedLists = new WeakMap<readonly string[], string>()
+const QUOTED_LABELS_MAX = 65_536
+
+function label(value: string): string {
+  let quoted = quotedLabels.get(value)
+  if (quoted === undefined) {
+    quoted = str(value)
+    if (quotedLabels.size >= QUOTED_LABELS_MAX) quotedLabels.clear()
+    quotedLabels.set(value, quoted)
+  }
+  return quoted
+}
+
+function optionalLabel(value: string | undefined): string {
+  return value === undefined ? 'null' : label(value)
+}
+
+function labels(values: readonly string[]): string {
+  if (values.length === 0) return '[]'
+  let quoted = quotedLists.get(values)
+  if (quoted === undefined) {
+    quoted = `[${values.map(label).join(',')}]`
+    quotedLists.set(values, quoted)
+  }
+  return quoted
 }
 
 function rejectionJson(r: Rejection) {
