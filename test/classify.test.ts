@@ -181,6 +181,7 @@ const REJECTED: [string, ClaimedKind | undefined, ClassifyOptions, string][] = [
   ['   ', undefined, LIVE, 'empty'],
   // Defanged values in a live feed are refused, not guessed at.
   ['hxxp://evil[.]com', 'url', LIVE, 'defanged-in-feed'],
+  ['https://45.9.1.9:0/x', 'url', LIVE, 'bad-port'],
   ['evil[.]com', 'domain', LIVE, 'defanged-in-feed'],
   ['1.2.3[.]4:80', 'ip:port', {}, 'defanged-in-feed'],
   // Hostnames.

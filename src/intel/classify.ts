@@ -226,6 +226,7 @@ function classifyUrl(text: string): Classified {
   }
   const hostname = url.hostname
   if (hostname === '') return fail('bad-url', `${q(text)} has no host`)
+  if (url.port === '0') return fail('bad-port', `${q(text)} has port 0, which no connection uses`)
 
   let host: string | Failure
   if (hostname.charCodeAt(0) === 91) {
