@@ -2,14 +2,18 @@
  * @module
  * The `huntpack` command: parses the command line, runs one command, maps errors to exit codes.
  */
+import { createRequire } from 'node:module'
 import { Command, CommanderError } from 'commander'
 import { HuntpackError } from '../errors.ts'
 import { registerBuild } from './build.ts'
 import { EXIT, exitCodeFor } from './exit-codes.ts'
 import { registerInspect } from './inspect.ts'
 
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string }
+
 const program = new Command('huntpack')
   .description('Threat-intel feeds to checked hunt packs for Microsoft Sentinel and Defender')
+  .version(version)
   .showHelpAfterError()
   .exitOverride()
 registerBuild(program)

@@ -23,8 +23,8 @@ const DURATION = /^(\d+)([dhm])$/
 const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000 } as const
 
 export function parseLookback(value: string): string {
-  const match = DURATION.exec(value)
-  if (!match || Number(match[1]) === 0) {
+  // The same bound the KQL emitter enforces, checked before any feed is read.
+  if (!/^[1-9][0-9]{0,4}[dhm]$/.test(value)) {
     throw new UsageError(`--lookback ${value}: expected a duration such as 14d, 36h or 90m`)
   }
   return value
