@@ -89,9 +89,9 @@ function huntSection(input: PackContent): string {
   if (input.hunts.length === 0) return ''
   const parts = input.hunts.map((hunt) => {
     const source = hunt.watchlist
-      ? `Reads its ${hunt.indicatorCount} values from the watchlist \`${hunt.watchlist.alias}\`: ` +
+      ? `Reads its ${plural(hunt.indicatorCount, 'value')} from the watchlist \`${hunt.watchlist.alias}\`: ` +
         `upload \`${hunt.watchlist.file}\` to Sentinel under that alias first.`
-      : `${hunt.indicatorCount} values inline.`
+      : `${plural(hunt.indicatorCount, 'value')} inline.`
     return [
       `### ${mdText(hunt.title)}`,
       `${mdText(hunt.purpose)} Table \`${hunt.table}\`; file \`${hunt.file}\`. ${source}`,
