@@ -210,6 +210,7 @@ test('a rebuild leaves no query or watchlist of hunts it no longer has', () => {
   assert.ok(readdirSync(join(out, 'lumma-stealer')).includes('urls.watchlist.csv'))
   assert.ok(readdirSync(join(out, 'lumma-stealer')).includes('csl-url.kql'))
   writeFileSync(join(out, 'lumma-stealer', 'my-notes.md'), 'kept')
+  writeFileSync(join(out, 'lumma-stealer', 'my-own.kql'), 'kept')
   const run = huntpack('build', feed, '--out', out, '--min-confidence', '100', '-q')
   assert.equal(run.status, 0, run.stderr)
   const files = readdirSync(join(out, 'lumma-stealer')).sort()
@@ -224,6 +225,7 @@ test('a rebuild leaves no query or watchlist of hunts it no longer has', () => {
     'mde-network-url.kql',
     'mde-process-hash.kql',
     'my-notes.md',
+    'my-own.kql',
     'pack.json',
   ])
 })

@@ -171,21 +171,34 @@ async function writeOutput(out: string, file: OutputFile): Promise<void> {
 }
 
 /**
- * A pack's files, then the removal of queries and watchlists an earlier build left in its
- * folder: whoever deploys every `.kql` there must not deploy a hunt this build dropped.
+ * A pack's files, then the removal of the queries and watchlists that the pack's previous
+ * `pack.json` lists and this build did not write again: whoever deploys every `.kql` in the
+ * folder must not deploy a hunt this build dropped. Files huntpack did not list stay.
  */
 async function writePack(out: string, built: BuiltPack): Promise<void> {
-  await Promise.all(built.files.map((file) => writeOutput(out, file)))
   const dir = join(out, built.pack.id)
+  const previous = await previousFiles(join(dir, 'pack.json'))
+  await Promise.all(built.files.map((file) => writeOutput(out, file)))
   const written = new Set(built.files.map((file) => file.path.split('/').pop()))
-  for (const name of await readdir(dir)) {
-    if (written.has(name) || !OWN_FILE.test(name)) continue
-    await rm(join(dir, name), { force: true })
+  for (const name of previous) {
+    if (!written.has(name)) await rm(join(dir, name), { force: true })
   }
 }
 
-/** Files huntpack writes into a pack folder that another build might not write again. */
-const OWN_FILE = /^[a-z0-9-]+\.(kql|watchlist\.csv)$/
+/** The query and watchlist files an earlier huntpack `pack.json` names; none if there is none. */
+async function previousFiles(packJson: string): Promise<string[]> {
+  let document: { schema?: unknown; hunts?: { file?: unknown; watchlist?: { file?: unknown } }[] }
+  try {
+    document = JSON.parse(await readFile(packJson, 'utf8'))
+  } catch {
+    return []
+  }
+  if (document.schema !== PACK_SCHEMA || !Array.isArray(document.hunts)) return []
+  const names = document.hunts.flatMap((h) => [h.file, h.watchlist?.file])
+  return names.filter((n): n is string => typeof n === 'string' && SAFE_NAME.test(n))
+}
+
+const SAFE_NAME = /^[a-z0-9-]+\.(kql|watchlist\.csv)$/
 
 /** Only folders holding a huntpack `pack.json` are removed: nothing else in `out` is ours. */
 async function removeStalePacks(out: string, keep: Set<string>, log: Logger): Promise<void> {
