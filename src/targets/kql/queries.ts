@@ -119,10 +119,10 @@ export function huntBody(hunt: Hunt, table: TableSchema, options: BodyOptions): 
   const iocs = iocsStatement(hunt, COLUMNS[shapeOf(hunt)], options.watchlistAlias)
   const spec = SPECS[hunt.id]
   if (!spec) throw new Error(`no KQL template for hunt ${hunt.id}`)
-  return { iocs, rest: spec(hunt, table.name, window, options.watchlistAlias !== undefined) }
+  return { iocs, rest: spec(hunt, table.name, window) }
 }
 
-type Spec = (hunt: Hunt, table: string, window: string, fromWatchlist: boolean) => string[]
+type Spec = (hunt: Hunt, table: string, window: string) => string[]
 
 /** A `case()` that picks the column named by `MatchedField`. */
 function pick(fields: readonly string[], values: readonly string[], otherwise: string): string {
@@ -291,6 +291,9 @@ const HOST_OF = [
   '};',
 ]
 
+/** The most values `has_any` takes in one list. */
+const HAS_ANY_LIMIT = 10_000
+
 /** Needles `has_any` can take safely: they start and end on a term character. */
 function termSafe(values: string[]): boolean {
   return values.every((v) => /^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$/.test(v))
@@ -312,15 +315,16 @@ function domainQuery(
   hunt: Hunt,
   table: string,
   window: string,
-  fromWatchlist: boolean,
   fields: HostField[],
   project: string[],
 ): string[] {
   const host = (f: HostField) =>
     f.url ? `hostOf(${f.field})` : `trim_end(@'\\.+', tolower(${f.field}))`
   // `has` is a term match, so a host at a label boundary always has its domain as a term
-  // sequence: a cheap, index-backed superset filter. Watchlists skip it: has_any is for short lists.
-  const prefilter = !fromWatchlist && termSafe(hunt.indicators.map((i) => i.value))
+  // sequence: a cheap, index-backed superset filter, also when the values come from a watchlist
+  // (the list is the watchlist's, read at run time) as long as `has_any` can take them all.
+  const prefilter =
+    hunt.indicators.length <= HAS_ANY_LIMIT && termSafe(hunt.indicators.map((i) => i.value))
   const head: string[] = []
   if (prefilter)
     head.push('let iocDomains = toscalar(iocs', '    | summarize make_list(Indicator));')
@@ -374,12 +378,11 @@ function urlQuery(
   hunt: Hunt,
   table: string,
   window: string,
-  fromWatchlist: boolean,
   field: string,
   project: string[],
 ): string[] {
   const hosts = [...new Set(hunt.indicators.map((i) => hostOfUrl(i.value)))]
-  const prefilter = !fromWatchlist && termSafe(hosts)
+  const prefilter = hosts.length <= HAS_ANY_LIMIT && termSafe(hosts)
   const lines = [
     ...HOST_OF,
     ...CANONICAL_URL,
@@ -507,26 +510,25 @@ const SPECS: Record<string, Spec> = {
     ),
   'dns-resolved-ip': (hunt, table, window) =>
     addressQuery(hunt, table, window, { list: 'IPAddresses' }, DNS_CONTEXT),
-  'dns-domain': (hunt, table, window, wl) =>
-    domainQuery(hunt, table, window, wl, [{ field: 'Name', url: false }], DNS_CONTEXT),
-  'mde-network-domain': (hunt, table, window, wl) =>
-    domainQuery(hunt, table, window, wl, [{ field: 'RemoteUrl', url: true }], MDE_NETWORK_CONTEXT),
-  'csl-domain': (hunt, table, window, wl) =>
+  'dns-domain': (hunt, table, window) =>
+    domainQuery(hunt, table, window, [{ field: 'Name', url: false }], DNS_CONTEXT),
+  'mde-network-domain': (hunt, table, window) =>
+    domainQuery(hunt, table, window, [{ field: 'RemoteUrl', url: true }], MDE_NETWORK_CONTEXT),
+  'csl-domain': (hunt, table, window) =>
     domainQuery(
       hunt,
       table,
       window,
-      wl,
       [
         { field: 'DestinationHostName', url: true },
         { field: 'RequestURL', url: true },
       ],
       CSL_CONTEXT,
     ),
-  'mde-network-url': (hunt, table, window, wl) =>
-    urlQuery(hunt, table, window, wl, 'RemoteUrl', MDE_NETWORK_CONTEXT),
-  'email-url-click': (hunt, table, window, wl) =>
-    urlQuery(hunt, table, window, wl, 'Url', [
+  'mde-network-url': (hunt, table, window) =>
+    urlQuery(hunt, table, window, 'RemoteUrl', MDE_NETWORK_CONTEXT),
+  'email-url-click': (hunt, table, window) =>
+    urlQuery(hunt, table, window, 'Url', [
       'TimeGenerated',
       'AccountUpn',
       'Workload',
@@ -537,8 +539,7 @@ const SPECS: Record<string, Spec> = {
       'ThreatTypes',
       'Url',
     ]),
-  'csl-url': (hunt, table, window, wl) =>
-    urlQuery(hunt, table, window, wl, 'RequestURL', CSL_CONTEXT),
+  'csl-url': (hunt, table, window) => urlQuery(hunt, table, window, 'RequestURL', CSL_CONTEXT),
   'mde-file-hash': (hunt, table, window) =>
     hashQuery(hunt, table, window, [
       'Timestamp',
