@@ -138,6 +138,7 @@ export interface PreparedBuild {
   rejections: Rejection[]
   unassignedRejections: Rejection[]
   filtered: { family: number; confidence: number; since: number }
+  unmatchedFamilies: string[]
 }
 
 export function preparePacks(load: IntelLoad, options: BuildOptions): PreparedBuild {
@@ -156,6 +157,7 @@ export function preparePacks(load: IntelLoad, options: BuildOptions): PreparedBu
     rejections,
     unassignedRejections: packing.unassignedRejections,
     filtered: packing.filtered,
+    unmatchedFamilies: packing.unmatchedFamilies,
   }
 }
 

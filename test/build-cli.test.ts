@@ -242,6 +242,7 @@ test('filters that leave nothing say so', () => {
   )
   assert.equal(run.status, 0, run.stderr)
   assert.match(run.stderr, /\[!\] no indicator is left to hunt/)
+  assert.match(run.stderr, /\[!\] --family NoSuchRAT: no family of these feeds has that name/)
   assert.match(run.stderr, /left out by filters: 20 by family/)
   assert.match(readFileSync(join(out, 'index.md'), 'utf8'), /0 packs, 0 hunted indicators/)
 })

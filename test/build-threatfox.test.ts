@@ -76,6 +76,15 @@ test('build on the real ThreatFox export: a pack per family, every query clean',
     ],
   )
 
+  // Every exclusion the guidance offers parses when appended to each of the pack's hunts.
+  for (const item of xworm.guidance as { id: string; exclusion?: { kql: string } }[]) {
+    if (!item.exclusion) continue
+    for (const hunt of xworm.hunts as { id: string; query: string; watchlist: null }[]) {
+      const extended: string = `${hunt.query.trimEnd()}\n${item.exclusion.kql}\n`
+      assert.deepEqual(kqlChecker().check(extended), [], `${item.id} on ${hunt.id}`)
+    }
+  }
+
   const page = readFileSync(join(out, 'xworm', 'README.md'), 'utf8')
   assert.match(page, /^# ThreatFox: XWorm IOCs\n/)
   assert.match(page, /## IOC Summary/)

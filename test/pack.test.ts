@@ -181,7 +181,7 @@ test('guidance is derived from the pack and absent when the risk is absent', () 
   assert.deepEqual(web?.examples, ['91.214.65.17:443'])
   const shared = xwormGuidance.find((g) => g.id === 'shared-service:portmap.host')
   assert.match(shared?.detail ?? '', /under portmap\.host \(tunnelling\)/)
-  assert.equal(shared?.exclusion?.kql, '| where Indicator != "a.portmap.host"')
+  assert.equal(shared?.exclusion?.kql, '| where Indicator !in ("a.portmap.host")')
 })
 
 test('pack.json round-trips hostile strings exactly', () => {

@@ -98,6 +98,9 @@ async function runBuild(files: string[], flags: BuildFlags, log: Logger): Promis
       `${prepared.packs.length} packs (${seconds(started)})`,
   )
   reportFiltered(prepared, log)
+  for (const name of prepared.unmatchedFamilies) {
+    log.warn(`--family ${name}: no family of these feeds has that name, id or alias`)
+  }
   if (prepared.packs.length === 0) {
     log.warn('no indicator is left to hunt: check --family, --min-confidence and --since')
   }

@@ -52,7 +52,6 @@ function webPortGuidance(indicators: Indicator[]): GuidanceItem | undefined {
   )
   if (onWebPorts.length === 0) return undefined
   const ports = countBy(onWebPorts.map((i) => String(i.port)))
-  const first = onWebPorts[0] as Indicator
   return {
     id: 'web-ports',
     title: 'Command and control on web ports',
@@ -65,7 +64,7 @@ function webPortGuidance(indicators: Indicator[]): GuidanceItem | undefined {
     count: onWebPorts.length,
     examples: examples(onWebPorts),
     exclusion: {
-      kql: `| where Indicator != ${JSON.stringify(first.value)}`,
+      kql: excludeIndicators(onWebPorts),
     },
   }
 }
@@ -120,7 +119,7 @@ function sharedServiceGuidance(indicators: Indicator[], options: GuidanceOptions
     count: values.length,
     examples: examples(values),
     exclusion: {
-      kql: `| where Indicator != ${JSON.stringify((values[0] as Indicator).value)}`,
+      kql: excludeIndicators(values),
     },
   }))
 }
@@ -190,8 +189,8 @@ function rejectionGuidance(rejections: Rejection[]): GuidanceItem | undefined {
     title: 'Rejected values, not hunted',
     detail:
       `${plural(rejections.length, 'value')} refused (${formatCounts(codes)}): ` +
-      'they are not what their type claims, so hunting them would miss or match noise. Each ' +
-      'is listed below with its reason.',
+      'malformed, placeholders, defanged where live values belong, or types huntpack does not ' +
+      'hunt. Hunting them would miss or match noise; each is listed below with its reason.',
     count: rejections.length,
     examples: rejections.slice(0, EXAMPLE_LIMIT).map((r) => r.original),
   }
@@ -206,6 +205,15 @@ export function hostOf(indicator: Indicator): string | undefined {
   } catch {
     return undefined
   }
+}
+
+/**
+ * A KQL line that drops hits on these indicators: every hunt outputs `Indicator`. Values are
+ * canonical indicators, which JSON quoting turns into valid KQL string literals.
+ */
+function excludeIndicators(indicators: Indicator[]): string {
+  const values = indicators.map((i) => JSON.stringify(i.value))
+  return `| where Indicator !in (${values.join(', ')})`
 }
 
 function examples(indicators: Indicator[]): string[] {

@@ -51,6 +51,8 @@ export interface PackingResult {
   unassignedRejections: Rejection[]
   /** How many indicators each filter removed, for the summary. */
   filtered: { family: number; confidence: number; since: number }
+  /** `--family` names that matched no indicator or rejection: likely a typo. */
+  unmatchedFamilies: string[]
 }
 
 const UNKNOWN_FAMILY = 'Unknown family'
@@ -62,10 +64,11 @@ export function packIndicators(
 ): PackingResult {
   const filtered = { family: 0, confidence: 0, since: 0 }
   const familyFilter = normaliseNames(options.families)
+  const matchedFamilies = new Set<string>()
   const groups = new Map<string, Pack>()
 
   for (const indicator of indicators) {
-    if (familyFilter && !familyMatches(familyFilter, indicator)) {
+    if (familyFilter && !familyMatches(familyFilter, indicator, matchedFamilies)) {
       filtered.family++
       continue
     }
@@ -89,7 +92,7 @@ export function packIndicators(
 
   const unassignedRejections: Rejection[] = []
   for (const rejection of rejections) {
-    if (familyFilter && !familyMatches(familyFilter, rejection)) continue
+    if (familyFilter && !familyMatches(familyFilter, rejection, matchedFamilies)) continue
     const key = groupKeys(rejection, options.groupBy)[0]
     const pack = key === undefined ? undefined : groups.get(key)
     if (pack) pack.rejections.push(rejection)
@@ -103,7 +106,10 @@ export function packIndicators(
       typeof options.feedTitle === 'string' ? options.feedTitle : options.feedTitle(pack.feeds)
     pack.title = `${prefix}: ${pack.name} IOCs`
   }
-  return { packs, unassignedRejections, filtered }
+  const unmatchedFamilies = (options.families ?? []).filter(
+    (name) => !matchedFamilies.has(name.trim().toLowerCase()),
+  )
+  return { packs, unassignedRejections, filtered, unmatchedFamilies }
 }
 
 function groupKeys(item: GroupItem, groupBy: GroupBy): string[] {
@@ -162,12 +168,20 @@ function normaliseNames(names: string[] | undefined): Set<string> | undefined {
   return new Set(names.map((n) => n.trim().toLowerCase()))
 }
 
+/** Whether the item is of a filtered family; the filter names it answers go into `matched`. */
 function familyMatches(
   filter: Set<string>,
   item: { family?: string; familyId?: string; aliases?: string[] },
+  matched: Set<string>,
 ): boolean {
-  const names = [item.family, item.familyId, ...(item.aliases ?? [])]
-  return names.some((n) => n !== undefined && filter.has(n.toLowerCase()))
+  let found = false
+  for (const name of [item.family, item.familyId, ...(item.aliases ?? [])]) {
+    const key = name?.toLowerCase()
+    if (key === undefined || !filter.has(key)) continue
+    matched.add(key)
+    found = true
+  }
+  return found
 }
 
 function byName(a: Pack, b: Pack): number {
