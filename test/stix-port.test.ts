@@ -42,6 +42,12 @@ test('an address and a destination port in one observation are one ip:port', () 
     undefined,
   )
   assert.equal(addressWithPort("[ipv4-addr:value = '45.9.1.1']"), undefined)
+  const typed = addressWithPort(
+    "[network-traffic:dst_ref.type = 'ipv4-addr' AND network-traffic:dst_ref.value = " +
+      "'45.9.1.2' AND network-traffic:dst_port = 8080]",
+  )
+  assert.equal(typed?.value, '45.9.1.2:8080')
+  assert.equal(typed?.parts.length, 3)
 })
 
 test('the STIX reader keeps the port: no bare address is hunted in its place', () => {

@@ -115,12 +115,14 @@ export function addressWithPort(
   observation: string,
 ): { value: string; parts: PatternComparison[] } | undefined {
   if (/\bOR\b/i.test(observation.replace(new RegExp(STRING, 'g'), "''"))) return undefined
-  const found = comparisons(observation)
-  if (found.length !== 2 || found.some((c) => c.operator !== '=')) return undefined
   const key = (c: PatternComparison) => c.path.replaceAll("'", '').replaceAll('-', '').toLowerCase()
+  // `dst_ref.type = 'ipv4-addr'` only says what the address is; it changes no value.
+  const found = comparisons(observation).filter((c) => key(c) !== 'networktraffic:dst_ref.type')
+  if (found.length !== 2 || found.some((c) => c.operator !== '=')) return undefined
   const address = found.find((c) => ADDRESS_PATHS.has(key(c)))
   const port = found.find((c) => key(c) === 'networktraffic:dst_port')
   if (!address || !port || !/^\d+$/.test(port.value)) return undefined
   const host = address.value.includes(':') ? `[${address.value}]` : address.value
-  return { value: `${host}:${port.value}`, parts: [address, port] }
+  const typed = comparisons(observation).filter((c) => key(c) === 'networktraffic:dst_ref.type')
+  return { value: `${host}:${port.value}`, parts: [address, port, ...typed] }
 }
