@@ -116,6 +116,7 @@ test('pack ids are slugs, unique even when two families share a name', () => {
   assert.equal(slug('Cobalt Strike'), 'cobalt-strike')
   assert.equal(slug('N-W0rm'), 'n-w0rm')
   assert.equal(slug('Café <script>'), 'cafe-script')
+  assert.equal(slug('Ёжик RAT'), 'ежик-rat')
   const { packs } = packIndicators(
     [
       indicator('domain', 'a.example.net', { family: 'Loader', familyId: 'win.loader' }),

@@ -159,7 +159,7 @@ class Progress {
   }
 }
 
-const SAFE_PATH = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/
+const SAFE_PATH = /^[\p{L}\p{N}._-]+(\/[\p{L}\p{N}._-]+)*$/u
 
 async function writeOutput(out: string, file: OutputFile): Promise<void> {
   if (!SAFE_PATH.test(file.path) || file.path.split('/').includes('..')) {

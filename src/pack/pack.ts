@@ -29,7 +29,7 @@ export interface PackOptions extends PackFilters {
 export interface Pack {
   /** File-name safe and unique among the packs of one build (`xworm`, `cobalt-strike`). */
   id: string
-  /** What the pack is about: a family display name, a threat type, or `All indicators`. */
+  /** What the pack is about: a family display name, a threat type, or `All`. */
   name: string
   title: string
   groupBy: GroupBy
@@ -126,7 +126,7 @@ type GroupItem = Pick<Indicator, 'family' | 'familyId' | 'threatTypes'> | Reject
 
 function newPack(key: string, first: Indicator, options: PackOptions): Pack {
   let name: string
-  if (options.groupBy === 'none') name = 'All indicators'
+  if (options.groupBy === 'none') name = 'All'
   else if (options.groupBy === 'threat-type')
     name = key.slice(2) === 'unknown' ? 'Unknown threat type' : key.slice(2)
   else name = first.family ?? first.familyId ?? UNKNOWN_FAMILY
@@ -200,12 +200,13 @@ function assignIds(packs: Pack[]): void {
   }
 }
 
+/** A folder name from a display name: accents dropped, letters of any script kept. */
 export function slug(text: string): string {
   return text
     .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/\p{M}/gu, '')
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, 64)
 }

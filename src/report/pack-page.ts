@@ -90,7 +90,8 @@ function huntSection(input: PackContent): string {
   const parts = input.hunts.map((hunt) => {
     const source = hunt.watchlist
       ? `Reads its ${plural(hunt.indicatorCount, 'value')} from the watchlist \`${hunt.watchlist.alias}\`: ` +
-        `upload \`${hunt.watchlist.file}\` to Sentinel under that alias first.`
+        `upload \`${hunt.watchlist.file}\` to Sentinel under that alias first, with ` +
+        '`SearchKey` as its search key.'
       : `${plural(hunt.indicatorCount, 'value')} inline.`
     return [
       `### ${mdText(hunt.title)}`,
@@ -176,14 +177,14 @@ export interface IndexEntry {
 export function renderIndex(title: string, entries: IndexEntry[], unassigned: Rejection[]): string {
   const rows = entries.map(({ pack, summary, huntCount }) => [
     `[${mdText(pack.name)}](<${pack.id}/README.md>)`,
-    String(summary.indicators),
+    summary.indicators.toLocaleString('en-US'),
     Object.entries(summary.byKind)
       .map(([kind, n]) => kindCount(kind as Indicator['kind'], n))
       .join(', '),
-    String(huntCount),
+    huntCount.toLocaleString('en-US'),
     confidenceRange(summary),
     summary.lastSeen ? summary.lastSeen.slice(0, 10) : '',
-    String(summary.warninglisted + summary.rejected),
+    (summary.warninglisted + summary.rejected).toLocaleString('en-US'),
   ])
   const total = entries.reduce((n, e) => n + e.summary.indicators, 0)
   const parts = [
