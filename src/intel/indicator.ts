@@ -48,6 +48,11 @@ export interface IntelRecord {
    * elsewhere, so a `hxxp://` left inside a ThreatFox export is rejected rather than guessed at.
    */
   defanged?: boolean
+  /**
+   * Set when the feed itself says not to detect on the value (a MISP attribute with `to_ids`
+   * off, or deleted): the reason, shown with the rejection.
+   */
+  notForDetection?: string
   family?: string
   /** Malpedia-style family id when the feed has one (`win.xworm`). */
   familyId?: string
@@ -105,6 +110,7 @@ export type RejectionCode =
   | 'bad-url'
   | 'defanged-in-feed'
   | 'bad-hash'
+  | 'not-for-detection'
 
 export interface Rejection {
   code: RejectionCode

@@ -56,6 +56,10 @@ export function intake(records: Iterable<IntelRecord>, options?: IntakeOptions):
 
   for (const record of records) {
     recordCount++
+    if (record.notForDetection !== undefined) {
+      rejections.push(reject(record, 'not-for-detection', record.notForDetection))
+      continue
+    }
     if (record.type !== undefined && record.claimedKind === undefined) {
       const type = JSON.stringify(record.type)
       rejections.push(reject(record, 'unknown-type', `the feed type ${type} is not one we hunt`))

@@ -3,8 +3,9 @@
  * MISP event JSON: `{"Event": {…, "Attribute": [...], "Object": [{"Attribute": [...]}],
  * "Tag": [...]}}`, a bare array of such events, or a REST search reply `{"response": [...]}`.
  *
- * Every attribute becomes a record, including object attributes and `to_ids: false` ones
- * (tagged `misp:to_ids=false`). Types we do not hunt (`filename`, `mime-type`, `link`, `text`,
+ * Every attribute becomes a record, including object attributes. Those MISP says not to detect
+ * on (`to_ids: false`, or deleted) carry that as `notForDetection`, so intake shows them as
+ * refused rather than hunting a victim's mail server or a retracted value. Types we do not hunt (`filename`, `mime-type`, `link`, `text`,
  * `datetime`…) keep their `type` and get no claimed kind, so intake reports them as
  * `unknown-type` instead of this reader dropping them unseen. A MISP event holds few of those;
  * a silent filter here would be harder to trust than a visible rejection there.
@@ -68,7 +69,13 @@ export function readMisp(text: string, file: string): IntelReadResult {
       const ownTags = tagNames(attribute.Tag)
       const tags = [...eventTags, ...ownTags]
       if (attribute.to_ids === false) tags.push('misp:to_ids=false')
+      const notForDetection = truthy(attribute.deleted)
+        ? 'the attribute is deleted in MISP'
+        : attribute.to_ids === false
+          ? 'MISP marks the attribute not for detection (to_ids is off)'
+          : undefined
       const shared = {
+        notForDetection,
         type,
         defanged: false,
         family: familyOf(ownTags) ?? eventFamily,
@@ -94,6 +101,11 @@ export function readMisp(text: string, file: string): IntelReadResult {
       updated: events.length === 1 ? toIsoUtc(first?.timestamp) : undefined,
     },
   }
+}
+
+/** MISP writes booleans as `true`, `1` or `"1"` depending on version and export path. */
+function truthy(value: unknown): boolean {
+  return value === true || value === 1 || value === '1'
 }
 
 /** The hunted values of one attribute: composite types carry the indicator in one half. */
