@@ -84,3 +84,42 @@ export function sharedServiceOf(hostname: string): SharedService | undefined {
   if (secondLast <= 0) return undefined
   return BY_DOMAIN.get(hostname.slice(secondLast + 1))
 }
+
+/**
+ * Hosts that serve many unrelated people's content under paths: a malicious URL there says
+ * nothing about the host, so only the exact URL is a finding, never another path on the host.
+ */
+export const SHARED_CONTENT_HOSTS: readonly string[] = [
+  'github.com',
+  'raw.githubusercontent.com',
+  'gist.github.com',
+  'gist.githubusercontent.com',
+  'objects.githubusercontent.com',
+  'gitlab.com',
+  'bitbucket.org',
+  'drive.google.com',
+  'docs.google.com',
+  'drive.usercontent.google.com',
+  'sites.google.com',
+  'storage.googleapis.com',
+  'cdn.discordapp.com',
+  'media.discordapp.net',
+  'discord.com',
+  'dropbox.com',
+  'www.dropbox.com',
+  'dl.dropboxusercontent.com',
+  'onedrive.live.com',
+  '1drv.ms',
+  'pastebin.com',
+  'paste.ee',
+  't.me',
+  'telegra.ph',
+  'bit.ly',
+  'tinyurl.com',
+  'is.gd',
+  'mega.nz',
+  'www.mediafire.com',
+  'mediafire.com',
+  'transfer.sh',
+  's3.amazonaws.com',
+]

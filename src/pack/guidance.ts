@@ -5,7 +5,7 @@
  * reviewed hit. Nothing is emitted for a risk the pack does not have.
  */
 import type { Indicator, Rejection } from '../intel/indicator.ts'
-import { sharedServiceOf } from '../intel/shared-services.ts'
+import { SHARED_CONTENT_HOSTS, sharedServiceOf } from '../intel/shared-services.ts'
 import { plural } from '../util/plural.ts'
 import type { Pack } from './pack.ts'
 
@@ -127,24 +127,39 @@ function sharedServiceGuidance(indicators: Indicator[], options: GuidanceOptions
 function hostOnlyGuidance(indicators: Indicator[]): GuidanceItem | undefined {
   const urls = indicators.filter((i) => i.kind === 'url')
   if (urls.length === 0) return undefined
-  const shared = urls.filter((i) => {
+  const contentHosts = new Set(SHARED_CONTENT_HOSTS)
+  const onContentHosts = urls.filter((i) => contentHosts.has(hostOf(i) ?? ''))
+  const onSharedHosting = urls.filter((i) => {
     const host = hostOf(i)
     return host !== undefined && sharedServiceOf(host) !== undefined
   })
   const hosts = new Set(urls.map(hostOf))
+  const notes: string[] = []
+  if (onContentHosts.length > 0) {
+    notes.push(
+      `${plural(onContentHosts.length, 'URL')} ${onContentHosts.length === 1 ? 'is' : 'are'} ` +
+        'on hosts that serve everyone\u2019s content (such as github.com or ' +
+        'cdn.discordapp.com): for those, the hunts report exact URL matches only.',
+    )
+  }
+  if (onSharedHosting.length > 0) {
+    notes.push(
+      `${plural(onSharedHosting.length, 'URL')} ${onSharedHosting.length === 1 ? 'is' : 'are'} ` +
+        'on shared hosting, where a host-only match is usually someone else\u2019s content.',
+    )
+  }
   return {
     id: 'host-only',
     title: 'Host-only URL matches',
-    detail:
+    detail: [
       `${plural(urls.length, 'URL indicator')} on ${plural(hosts.size, 'host')}. A request to ` +
-      'the same host with another path is reported as "host-only", a weaker match than the ' +
-      'exact URL' +
-      (shared.length > 0
-        ? `; ${shared.length} of these URLs are on shared hosting, where a host-only match ` +
-          'is usually someone else\u2019s content.'
-        : '.'),
+        'the same host with another path is reported as "host-only", a weaker match than the ' +
+        'exact URL; the comparison leaves out the scheme, so proxies that log host and path ' +
+        'match exactly too.',
+      ...notes,
+    ].join(' '),
     count: urls.length,
-    examples: examples(shared.length > 0 ? shared : urls),
+    examples: examples([...new Set([...onContentHosts, ...onSharedHosting, ...urls])]),
     exclusion: {
       kql: '| where MatchKind == "exact"',
     },

@@ -5,6 +5,7 @@
  */
 
 import type { Indicator } from '../../intel/indicator.ts'
+import { SHARED_CONTENT_HOSTS } from '../../intel/shared-services.ts'
 import type { Hunt } from '../../pack/hunts.ts'
 import { kqlInt, kqlString } from './literal.ts'
 import type { TableSchema } from './tables.ts'
@@ -361,18 +362,23 @@ function domainQuery(
 // ---- URLs ----------------------------------------------------------------------------------
 
 /**
- * A recorded URL in the canonical form intake gives URL indicators, as far as KQL can: scheme
- * and host lower case, default port dropped, fragment dropped, an empty path written `/`.
- * Paths keep their case; a URL without a scheme has no canonical form and only matches by host.
+ * The comparable part of a URL, for recorded URLs and indicators alike: host (lower case) and
+ * port without `:80`/`:443`, then path and query as recorded, fragment dropped, an empty path
+ * written `/`. The scheme and any user info are left out, because many proxies log
+ * `host/path` with no scheme; paths keep their case.
  */
-const CANONICAL_URL = [
-  'let canonicalUrl = (u: string) {',
-  "    let rawOrigin = tolower(extract(@'^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*', 0, u));",
-  "    let origin = replace_regex(replace_regex(rawOrigin, @'^(http://[^/]*):80$', @'\\1'), @'^(https://[^/]*):443$', @'\\1');",
-  "    let rest = extract(@'^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*([^#]*)', 1, u);",
-  "    iff(isempty(origin), '', strcat(origin, iff(rest startswith '/', rest, strcat('/', rest))))",
+const URL_KEY = [
+  'let urlKey = (u: string) {',
+  "    let noScheme = replace_regex(u, @'^[A-Za-z][A-Za-z0-9+.-]*://', '');",
+  "    let authority = tolower(extract(@'^[^/?#]*', 0, noScheme));",
+  "    let hostPort = replace_regex(replace_regex(authority, @'^[^@]*@', ''), @':(80|443)$', '');",
+  "    let rest = extract(@'^[^/?#]*([^#]*)', 1, noScheme);",
+  "    strcat(hostPort, iff(rest startswith '/', rest, strcat('/', rest)))",
   '};',
 ]
+
+/** Hosts where a host-only match is noise; written whole so every URL query has one shape. */
+const SHARED_HOSTS = `let sharedHosts = dynamic([${SHARED_CONTENT_HOSTS.map(kqlString).join(', ')}]);`
 
 function urlQuery(
   hunt: Hunt,
@@ -385,11 +391,13 @@ function urlQuery(
   const prefilter = hosts.length <= HAS_ANY_LIMIT && termSafe(hosts)
   const lines = [
     ...HOST_OF,
-    ...CANONICAL_URL,
+    ...URL_KEY,
+    SHARED_HOSTS,
     // One row per host with its URLs listed: an event gives one row, its best match.
     'let iocHosts = iocs',
     '    | extend IocHost = hostOf(Indicator)',
-    '    | summarize IocEntries = make_list(pack_array(Indicator, IndicatorKind)) by IocHost;',
+    '    | summarize IocEntries = make_list(pack_array(Indicator, IndicatorKind, urlKey(Indicator)))',
+    '        by IocHost;',
   ]
   if (prefilter) {
     lines.push('let iocHostList = toscalar(iocHosts', '    | summarize make_list(IocHost));')
@@ -399,14 +407,15 @@ function urlQuery(
   lines.push(
     `| extend MatchedField = ${kqlString(field)}, ObservedHost = hostOf(${field})`,
     '| join kind=inner iocHosts on $left.ObservedHost == $right.IocHost',
-    `| extend ObservedUrl = canonicalUrl(${field})`,
+    `| extend ObservedUrl = urlKey(${field})`,
     '| mv-apply IocEntry = IocEntries to typeof(dynamic) on (',
     '    extend Indicator = tostring(IocEntry[0]), IndicatorKind = tostring(IocEntry[1])',
     // host-only is the weaker finding: same host, another URL (or a field holding only the host).
-    "    | extend MatchKind = iff(ObservedUrl == Indicator, 'exact', 'host-only')",
+    "    | extend MatchKind = iff(ObservedUrl == tostring(IocEntry[2]), 'exact', 'host-only')",
     "    | extend MatchRank = iff(MatchKind == 'exact', 0, 1)",
     '    | top 1 by MatchRank asc',
     '    )',
+    "| where MatchKind == 'exact' or IocHost !in (sharedHosts)",
     `| project ${[...project, 'Indicator', 'IndicatorKind', 'MatchKind', 'MatchedField', 'ObservedHost'].join(', ')}`,
   )
   return lines
