@@ -219,3 +219,14 @@ test('pack.json round-trips hostile strings exactly', () => {
   assert.equal(json.indicators[0].ip, null)
   assert.equal(text.split('\n').filter((l) => l.includes('"kind":"domain"')).length, 1)
 })
+
+test('URLs on shared content hosts get exact-only guidance', () => {
+  const { packs } = packIndicators(
+    [indicator('url', 'https://github.com/someone/tool/releases/download/v1/x.zip')],
+    [],
+    { groupBy: 'none', feedTitle: 'T' },
+  )
+  const hostOnly = packGuidance(packs[0] as never).find((g) => g.id === 'host-only')
+  assert.match(hostOnly?.detail ?? '', /1 URL is on hosts that serve everyone’s content/)
+  assert.match(hostOnly?.detail ?? '', /report exact URL matches only/)
+})
