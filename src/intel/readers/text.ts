@@ -102,7 +102,8 @@ function shapeOf(token: string): Shape | undefined {
 
 /** Hex groups with `::` or all eight groups; a clock time (`12:30:00`) has neither. */
 function looksLikeIpv6(token: string): boolean {
-  const bare = token.replace(/^\[|\]$/g, '')
+  // A range (`2a0e:97c0:3e3::/48`) is judged by its address part.
+  const bare = token.replace(/^\[|\]$/g, '').replace(/\/\d{1,3}$/, '')
   if (!/^[0-9a-f:.]+$/i.test(bare) || !/[0-9a-f]/i.test(bare)) return false
   return bare.includes('::') || bare.split(':').length === 8
 }
