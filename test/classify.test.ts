@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { type ClassifyOptions, classify } from '../src/intel/classify.ts'
-import type { ClaimedKind, IndicatorKind } from '../src/intel/indicator.ts'
+import { type ClaimedKind, INDICATOR_KINDS, type IndicatorKind } from '../src/intel/indicator.ts'
 
 const LIVE: ClassifyOptions = { defanged: false }
 const TEXT: ClassifyOptions = { defanged: true }
@@ -317,20 +317,7 @@ test('reasons say what is wrong in words', () => {
 })
 
 test('classify never throws, whatever the value and claim', () => {
-  const claims: (ClaimedKind | undefined)[] = [
-    undefined,
-    'ip',
-    'hash',
-    'ipv4',
-    'ipv6',
-    'ip:port',
-    'cidr',
-    'domain',
-    'url',
-    'md5',
-    'sha1',
-    'sha256',
-  ]
+  const claims: (ClaimedKind | undefined)[] = [undefined, 'ip', 'hash', ...INDICATOR_KINDS]
   const values = [
     '[',
     ']',
