@@ -115,7 +115,14 @@ async function runBuild(files: string[], flags: BuildFlags, log: Logger): Promis
   // One pack's files are written while the next pack is built; at most two are in memory.
   let writing: Promise<unknown> = Promise.resolve()
   for (let pack = packs.shift(); pack !== undefined; pack = packs.shift()) {
-    const built = buildPack(pack, buildOptions)
+    let built: BuiltPack
+    try {
+      built = buildPack(pack, buildOptions)
+    } catch (error) {
+      // The error that stops the build is this one; the pending write only has to finish.
+      await writing.catch(() => undefined)
+      throw error
+    }
     await writing
     writing = writePack(flags.out, built)
     entries.push(indexEntry(built))
