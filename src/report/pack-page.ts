@@ -179,6 +179,7 @@ export function renderIndex(title: string, entries: IndexEntry[], unassigned: Re
     `[${mdText(pack.name)}](<${pack.id}/README.md>)`,
     summary.indicators.toLocaleString('en-US'),
     Object.entries(summary.byKind)
+      .sort((a, b) => b[1] - a[1])
       .map(([kind, n]) => kindCount(kind as Indicator['kind'], n))
       .join(', '),
     huntCount.toLocaleString('en-US'),
