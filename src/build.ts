@@ -11,13 +11,14 @@ import { intake } from './intel/intake.ts'
 import { readIntel } from './intel/readers/index.ts'
 import type { IntelFormat } from './intel/readers/types.ts'
 import type { WarninglistSet } from './intel/warninglist.ts'
-import type { PackContent, PackHunt, PackTable } from './pack/content.ts'
+import type { PackArtefact, PackContent, PackHunt, PackTable } from './pack/content.ts'
 import { packGuidance } from './pack/guidance.ts'
 import { planHunts } from './pack/hunts.ts'
 import { type GroupBy, type Pack, type PackFilters, packIndicators } from './pack/pack.ts'
 import { packJsonChunks } from './pack/pack-json.ts'
 import { describePack, type PackSummary, summarisePack } from './pack/summary.ts'
 import { type IndexEntry, renderIndex, renderPackPage } from './report/pack-page.ts'
+import { DEFAULT_TARGETS, resolveTargets } from './targets/index.ts'
 import { emitPackKql } from './targets/kql/emit.ts'
 import { tableConnector } from './targets/kql/tables.ts'
 
@@ -94,6 +95,8 @@ export interface BuildOptions extends PackFilters {
   title?: string
   /** Links a record to its page on the feed's site; see `recordUrls`. */
   recordUrl?: (source: SourceRef) => string | undefined
+  /** Target ids (`sentinel-rule`); `kql` is always written. */
+  targets?: readonly string[]
 }
 
 const RECORD_PAGES: Partial<Record<IntelFormat, (record: string) => string>> = {
@@ -197,24 +200,16 @@ export function buildPack(pack: Pack, options: BuildOptions): BuiltPack {
       inlineLimit: options.inlineLimit,
     },
   )
-  const files: OutputFile[] = []
-  const pageHunts: PackHunt[] = queries.map((q) => {
-    files.push({ path: `${pack.id}/${q.file}`, content: q.text })
-    const watchlistPath = q.watchlist && `${pack.id}/${q.watchlist.file}`
-    if (q.watchlist && !files.some((f) => f.path === watchlistPath)) {
-      files.push({ path: `${pack.id}/${q.watchlist.file}`, content: q.watchlist.csv })
-    }
-    return {
-      id: q.hunt.id,
-      title: q.hunt.title,
-      purpose: q.hunt.purpose,
-      table: q.hunt.table,
-      file: q.file,
-      query: q.text,
-      indicatorCount: q.hunt.indicators.length,
-      watchlist: q.watchlist ? { alias: q.watchlist.alias, file: q.watchlist.file } : undefined,
-    }
-  })
+  const pageHunts: PackHunt[] = queries.map((q) => ({
+    id: q.hunt.id,
+    title: q.hunt.title,
+    purpose: q.hunt.purpose,
+    table: q.hunt.table,
+    file: q.file,
+    query: q.text,
+    indicatorCount: q.hunt.indicators.length,
+    watchlist: q.watchlist ? { alias: q.watchlist.alias, file: q.watchlist.file } : undefined,
+  }))
   const tables = tablesOf(pageHunts)
   const summary = summarisePack(pack)
   const content: PackContent = {
@@ -228,6 +223,19 @@ export function buildPack(pack: Pack, options: BuildOptions): BuiltPack {
       namespaceOf: (host) => options.warninglists.namespaceOf(host),
     }),
     lookback: options.lookback,
+  }
+  const artefacts: PackArtefact[] = []
+  content.artefacts = artefacts
+  // Every target sees the content before the page and pack.json, which list what they wrote.
+  const files: OutputFile[] = []
+  for (const target of resolveTargets(options.targets ?? DEFAULT_TARGETS)) {
+    for (const file of target.emit(content, queries)) {
+      files.push(file)
+      // The KQL target's files are the hunts' own, which the page and `hunts[]` already name.
+      if (target.id === 'kql') continue
+      const relative = file.path.slice(pack.id.length + 1)
+      artefacts.push({ target: target.id, file: relative, hunt: file.hunt ?? null })
+    }
   }
   files.push({ path: `${pack.id}/README.md`, content: renderPackPage(content) })
   files.push({ path: `${pack.id}/pack.json`, content: packJsonChunks(content) })

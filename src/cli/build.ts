@@ -2,7 +2,7 @@
  * @module
  * `huntpack build`: intel files in, a folder of packs out.
  */
-import { readdir, readFile, rm } from 'node:fs/promises'
+import { readdir, readFile, rm, rmdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Command } from 'commander'
 import {
@@ -21,6 +21,7 @@ import { HuntpackError, UsageError } from '../errors.ts'
 import { GROUP_BY, type GroupBy } from '../pack/pack.ts'
 import { PACK_SCHEMA } from '../pack/pack-json.ts'
 import type { IndexEntry } from '../report/pack-page.ts'
+import { parseTargets, resolveTargets, TARGETS } from '../targets/index.ts'
 import { writeFileAtomic } from '../util/atomic-write.ts'
 import { formatCount, type Logger, stderrLogger } from '../util/log.ts'
 import { loadWarninglists, reportLoad } from './intel-common.ts'
@@ -38,6 +39,7 @@ interface BuildFlags {
   warninglists?: string
   includeWarninglisted?: boolean
   title?: string
+  targets: string
   clean?: boolean
   quiet?: boolean
 }
@@ -58,6 +60,11 @@ export function registerBuild(program: Command): void {
     .option('--warninglists <dir>', 'MISP warninglist files to flag benign values with')
     .option('--include-warninglisted', 'hunt warninglisted values too')
     .option('--title <text>', 'title prefix of the pages (default: the feed, e.g. ThreatFox)')
+    .option(
+      '--targets <list>',
+      `what to write besides page and pack.json, comma-separated: ${[...TARGETS.keys()].join(', ')}, all`,
+      'kql',
+    )
     .option('--clean', 'remove packs of earlier builds in the output folder that this one lacks')
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (files: string[], flags: BuildFlags) => {
@@ -81,7 +88,10 @@ async function runBuild(files: string[], flags: BuildFlags, log: Logger): Promis
     inlineLimit: parseInteger('--inline-limit', flags.inlineLimit, 1, 100_000),
     includeWarninglisted: flags.includeWarninglisted ?? false,
     title: flags.title,
+    targets: parseTargets(flags.targets),
   }
+  // A target that cannot use these options says so before any feed is read.
+  for (const target of resolveTargets(options.targets)) target.check?.(options)
   const format = parseIntelFormat(flags.format)
   const warninglists = await loadWarninglists(flags.warninglists, log)
 
@@ -189,15 +199,31 @@ async function writePack(out: string, built: BuiltPack): Promise<void> {
   const dir = join(out, built.pack.id)
   const previous = await previousFiles(join(dir, 'pack.json'))
   await Promise.all(built.files.map((file) => writeOutput(out, file)))
-  const written = new Set(built.files.map((file) => file.path.split('/').pop()))
+  const written = new Set(built.files.map((file) => file.path.slice(built.pack.id.length + 1)))
+  const folders = new Set<string>()
   for (const name of previous) {
-    if (!written.has(name)) await rm(join(dir, name), { force: true })
+    if (written.has(name)) continue
+    await rm(join(dir, ...name.split('/')), { force: true })
+    for (let at = name.lastIndexOf('/'); at > 0; at = name.lastIndexOf('/', at - 1)) {
+      folders.add(name.slice(0, at))
+    }
+  }
+  // Folders the removed artefacts leave empty go too, deepest first; others stay.
+  for (const folder of [...folders].sort((a, b) => b.length - a.length)) {
+    await rmdir(join(dir, ...folder.split('/'))).catch(() => undefined)
   }
 }
 
-/** The query and watchlist files an earlier huntpack `pack.json` names; none if there is none. */
+/**
+ * The query, watchlist and artefact files an earlier huntpack `pack.json` names, relative to
+ * the pack folder; none if there is none.
+ */
 async function previousFiles(packJson: string): Promise<string[]> {
-  let document: { schema?: unknown; hunts?: { file?: unknown; watchlist?: { file?: unknown } }[] }
+  let document: {
+    schema?: unknown
+    hunts?: { file?: unknown; watchlist?: { file?: unknown } }[]
+    artefacts?: { file?: unknown }[]
+  }
   try {
     document = JSON.parse(await readFile(packJson, 'utf8'))
   } catch {
@@ -205,10 +231,16 @@ async function previousFiles(packJson: string): Promise<string[]> {
   }
   if (document.schema !== PACK_SCHEMA || !Array.isArray(document.hunts)) return []
   const names = document.hunts.flatMap((h) => [h.file, h.watchlist?.file])
-  return names.filter((n): n is string => typeof n === 'string' && SAFE_NAME.test(n))
+  const artefacts = Array.isArray(document.artefacts) ? document.artefacts.map((a) => a?.file) : []
+  return [
+    ...names.filter((n): n is string => typeof n === 'string' && SAFE_NAME.test(n)),
+    ...artefacts.filter((n): n is string => typeof n === 'string' && SAFE_ARTEFACT.test(n)),
+  ]
 }
 
 const SAFE_NAME = /^[a-z0-9-]+\.(kql|watchlist\.csv)$/
+/** Folders without dots, so no `..`; a file name with an extension. */
+const SAFE_ARTEFACT = /^(?:[a-z0-9-]+\/)+[a-z0-9-]+(?:\.[a-z0-9]+)+$/
 
 /** Only folders holding a huntpack `pack.json` are removed: nothing else in `out` is ours. */
 async function removeStalePacks(out: string, keep: Set<string>, log: Logger): Promise<void> {

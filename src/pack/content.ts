@@ -27,6 +27,16 @@ export interface PackTable {
   hunts: string[]
 }
 
+/** A file a `--targets` target wrote for the pack, besides the queries and watchlists. */
+export interface PackArtefact {
+  /** The target id: `sentinel-rule`. */
+  target: string
+  /** Relative to the pack folder, `/`-separated. */
+  file: string
+  /** The hunt the file deploys, when it deploys one. */
+  hunt: string | null
+}
+
 export interface PackContent {
   pack: Pack
   summary: PackSummary
@@ -35,6 +45,8 @@ export interface PackContent {
   tables: PackTable[]
   guidance: GuidanceItem[]
   lookback: string
+  /** Filled by the build once the targets have written their files. */
+  artefacts?: PackArtefact[]
   /** The feed's web page for a record (a ThreatFox IOC page), where the feed has one. */
   recordUrl?: (source: SourceRef) => string | undefined
 }

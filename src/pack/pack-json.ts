@@ -41,6 +41,7 @@ export function packJsonChunks(input: PackContent): string[] {
       query: h.query,
     })),
     tables: input.tables,
+    artefacts: input.artefacts ?? [],
     guidance: input.guidance,
     indicators: LISTS.indicators,
     warninglisted: LISTS.warninglisted,

@@ -5,7 +5,7 @@
  */
 import { defang } from '../intel/defang.ts'
 import type { Indicator, Rejection } from '../intel/indicator.ts'
-import type { PackContent, PackTable } from '../pack/content.ts'
+import type { PackArtefact, PackContent, PackTable } from '../pack/content.ts'
 import type { GuidanceItem } from '../pack/guidance.ts'
 import type { Pack } from '../pack/pack.ts'
 import { kindCount, type PackSummary } from '../pack/summary.ts'
@@ -24,6 +24,7 @@ export function renderPackPage(input: PackContent): string {
     indicatorSection(pack.indicators, input.recordUrl, pack.groupBy !== 'family'),
     huntSection(input),
     tableSection(input.tables),
+    artefactSection(input.artefacts ?? []),
     guidanceSection(input.guidance),
     warninglistedSection(pack.warninglisted),
     rejectedSection(pack.rejections),
@@ -106,6 +107,19 @@ function tableSection(tables: PackTable[]): string {
   if (tables.length === 0) return ''
   const rows = tables.map((t) => [`\`${t.table}\``, mdText(t.connector), t.hunts.join(', ')])
   return `## Tables and data connectors\n\n${mdTable(['Table', 'Data connector', 'Hunts'], rows)}`
+}
+
+/** The files other targets wrote, by target; the queries and watchlists are under Hunts. */
+function artefactSection(artefacts: PackArtefact[]): string {
+  if (artefacts.length === 0) return ''
+  const byTarget = new Map<string, string[]>()
+  for (const a of artefacts) {
+    const files = byTarget.get(a.target) ?? []
+    files.push(mdCode(a.file))
+    byTarget.set(a.target, files)
+  }
+  const items = [...byTarget].map(([target, files]) => `- \`${target}\`: ${files.join(', ')}`)
+  return `## Artefacts\n\nFiles written for \`--targets\`, relative to this folder:\n\n${items.join('\n')}`
 }
 
 function guidanceSection(items: GuidanceItem[]): string {

@@ -1,0 +1,41 @@
+/**
+ * @module
+ * The registry of targets by id, and the parsing of `--targets`.
+ */
+import { UsageError } from '../errors.ts'
+import { kqlTarget } from './kql/target.ts'
+import type { Target } from './target.ts'
+
+export const TARGETS: ReadonlyMap<string, Target> = new Map([kqlTarget].map((t) => [t.id, t]))
+
+/** Pages and `pack.json` embed the KQL, so it is written whatever else is asked for. */
+export const DEFAULT_TARGETS: readonly string[] = ['kql']
+
+/**
+ * Targets by id, `kql` first and each once. `all` stands for every target. Throws UsageError
+ * naming the known targets when an id is unknown.
+ */
+export function resolveTargets(ids: readonly string[]): Target[] {
+  const wanted = ids.includes('all') ? [...TARGETS.keys()] : ['kql', ...ids]
+  const resolved: Target[] = []
+  for (const id of wanted) {
+    const target = TARGETS.get(id)
+    if (!target) {
+      throw new UsageError(
+        `--targets ${id}: unknown target; known: ${[...TARGETS.keys()].join(', ')}, all`,
+      )
+    }
+    if (!resolved.includes(target)) resolved.push(target)
+  }
+  return resolved
+}
+
+/** `kql,sentinel-rule`: ids separated by commas, spaces around them ignored. */
+export function parseTargets(value: string): string[] {
+  const ids = value.split(',').map((id) => id.trim())
+  if (ids.some((id) => id === '')) {
+    throw new UsageError(`--targets ${value}: expected target ids separated by commas`)
+  }
+  resolveTargets(ids)
+  return ids
+}
