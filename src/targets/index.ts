@@ -4,9 +4,13 @@
  */
 import { UsageError } from '../errors.ts'
 import { kqlTarget } from './kql/target.ts'
+import { sentinelHuntingTarget } from './sentinel-hunting/index.ts'
+import { sentinelRuleTarget } from './sentinel-rule/index.ts'
 import type { Target } from './target.ts'
 
-export const TARGETS: ReadonlyMap<string, Target> = new Map([kqlTarget].map((t) => [t.id, t]))
+export const TARGETS: ReadonlyMap<string, Target> = new Map(
+  [kqlTarget, sentinelRuleTarget, sentinelHuntingTarget].map((t) => [t.id, t]),
+)
 
 /** Pages and `pack.json` embed the KQL, so it is written whatever else is asked for. */
 export const DEFAULT_TARGETS: readonly string[] = ['kql']
