@@ -69,12 +69,17 @@ const CONFIDENT = 75
  * sure as its best indicator.
  */
 export function ruleSeverity(hunt: Hunt): { severity: Severity; reason: string } {
+  // A loop, not a spread: a hunt can hold a million indicators.
+  const types = new Set<string>()
+  let best = -1
+  for (const indicator of hunt.indicators) {
+    for (const type of indicator.threatTypes) types.add(type)
+    best = Math.max(best, indicator.confidence ?? -1)
+  }
   let rank = -1
-  const types = new Set(hunt.indicators.flatMap((i) => i.threatTypes))
   for (const type of types.size > 0 ? types : ['unknown']) {
     rank = Math.max(rank, SEVERITIES.indexOf(THREAT_SEVERITY[type] ?? 'Medium'))
   }
-  const best = Math.max(-1, ...hunt.indicators.map((i) => i.confidence ?? -1))
   const confident = best >= CONFIDENT
   const severity = SEVERITIES[Math.max(0, confident ? rank : rank - 1)] ?? 'Medium'
   const shown = [...types].sort().join(', ') || 'no threat type'
