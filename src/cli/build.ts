@@ -67,9 +67,14 @@ export function registerBuild(program: Command): void {
     )
     .option('--clean', 'remove packs of earlier builds in the output folder that this one lacks')
     .option('-q, --quiet', 'no progress on stderr')
+    .addHelpText('after', `\nTargets:\n${targetHelp()}`)
     .action(async (files: string[], flags: BuildFlags) => {
       await runBuild(files, flags, stderrLogger({ quiet: flags.quiet }))
     })
+}
+
+function targetHelp(): string {
+  return [...TARGETS.values()].map((t) => `  ${t.id.padEnd(18)}${t.describe}`).join('\n')
 }
 
 async function runBuild(files: string[], flags: BuildFlags, log: Logger): Promise<void> {
