@@ -13,7 +13,11 @@ export const EXIT = {
   input: 3,
   /** An output could not be written; nothing half-written is left behind. */
   output: 4,
-  /** A generated query failed Microsoft's parser: a huntpack bug, nothing was written. */
+  /**
+   * A generated query failed Microsoft's parser (a huntpack bug), or an artefact could not be
+   * made within its target's limits (a rule query over 10,000 characters): that pack is not
+   * written.
+   */
   kql: 5,
 } as const
 
@@ -28,6 +32,7 @@ export function exitCodeFor(error: unknown): number {
     case 'ERR_OUTPUT':
       return EXIT.output
     case 'ERR_KQL_CHECK':
+    case 'ERR_TARGET':
       return EXIT.kql
     default:
       return EXIT.unexpected
