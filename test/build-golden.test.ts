@@ -1,10 +1,8 @@
-import assert from 'node:assert/strict'
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { buildPacks, loadIntel } from '../src/build.ts'
 import { WarninglistSet } from '../src/intel/warninglist.ts'
+import { assertGoldenTree } from './support/golden.ts'
 
 const GOLDEN = fileURLToPath(new URL('./golden/build/', import.meta.url))
 
@@ -30,24 +28,5 @@ test('the example feeds build exactly the reviewed pages, pack.json files and qu
     }
   }
 
-  if (process.env.UPDATE_GOLDEN === '1') {
-    rmSync(GOLDEN, { recursive: true, force: true })
-    for (const [path, content] of files) {
-      mkdirSync(join(GOLDEN, path, '..'), { recursive: true })
-      writeFileSync(join(GOLDEN, path), content)
-    }
-  }
-
-  const expected = readdirSync(GOLDEN, { recursive: true })
-    .map(String)
-    .filter((path) => path.includes('.'))
-    .sort()
-  assert.deepEqual([...files.keys()].sort(), expected, 'the set of files differs')
-  for (const [path, content] of files) {
-    assert.equal(
-      content,
-      readFileSync(join(GOLDEN, path), 'utf8'),
-      `${path} differs; UPDATE_GOLDEN=1 rewrites it`,
-    )
-  }
+  assertGoldenTree(GOLDEN, files)
 })

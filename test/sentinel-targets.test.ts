@@ -1,13 +1,5 @@
 import assert from 'node:assert/strict'
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
@@ -28,6 +20,7 @@ import { kqlChecker } from '../src/targets/kql/check.ts'
 import { entityMappings, stableId, uuidV5 } from '../src/targets/sentinel/content.ts'
 import { RULE_QUERY_LIMIT, ruleSchedule, ruleSeverity } from '../src/targets/sentinel-rule/index.ts'
 import { huntpack } from './support/cli.ts'
+import { assertGoldenTree } from './support/golden.ts'
 import { indicator } from './support/indicators.ts'
 
 const GOLDEN = fileURLToPath(new URL('./golden/targets/', import.meta.url))
@@ -133,25 +126,7 @@ describe('sentinel targets', () => {
         if (file.path.includes('/sentinel/')) files.set(file.path, text(file.content))
       }
     }
-    if (process.env.UPDATE_GOLDEN === '1') {
-      rmSync(GOLDEN, { recursive: true, force: true })
-      for (const [path, content] of files) {
-        mkdirSync(join(GOLDEN, path, '..'), { recursive: true })
-        writeFileSync(join(GOLDEN, path), content)
-      }
-    }
-    const expected = readdirSync(GOLDEN, { recursive: true })
-      .map(String)
-      .filter((path) => path.endsWith('.yaml') || path.endsWith('.csv'))
-      .sort()
-    assert.deepEqual([...files.keys()].sort(), expected, 'the set of files differs')
-    for (const [path, content] of files) {
-      assert.equal(
-        content,
-        readFileSync(join(GOLDEN, path), 'utf8'),
-        `${path} differs; UPDATE_GOLDEN=1 rewrites it`,
-      )
-    }
+    assertGoldenTree(GOLDEN, files, (path) => path.endsWith('.yaml') || path.endsWith('.csv'))
   })
 
   test('every query is clean and maps only columns it projects, inline and from watchlists', async () => {
