@@ -1,30 +1,14 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, test } from 'node:test'
-import type { Indicator, IndicatorKind } from '../src/intel/indicator.ts'
 import { planHunts } from '../src/pack/hunts.ts'
 import { assertKqlClean, kqlChecker } from '../src/targets/kql/check.ts'
 import { emitPackKql } from '../src/targets/kql/emit.ts'
 import { tableSchema, tableSchemas } from '../src/targets/kql/tables.ts'
+import { indicator } from './support/indicators.ts'
 import { requireSharedData } from './support/shared-data.ts'
 
 const PACK = { id: 'xworm', title: 'XWorm', feeds: ['threatfox_recent.csv'] }
-
-function indicator(kind: IndicatorKind, value: string, extra: Partial<Indicator> = {}): Indicator {
-  return {
-    kind,
-    value,
-    original: value,
-    aliases: [],
-    threatTypes: [],
-    tags: [],
-    references: [],
-    reporters: [],
-    sources: [{ feed: 'threatfox_recent.csv' }],
-    warninglists: [],
-    ...extra,
-  }
-}
 
 /** A deterministic generator, so a failing hostile string can be reproduced. */
 function random(seed: number): () => number {

@@ -1,32 +1,17 @@
 import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { describe, test } from 'node:test'
-import type { Indicator, IndicatorKind } from '../src/intel/indicator.ts'
+import type { Indicator } from '../src/intel/indicator.ts'
 import { planHunts } from '../src/pack/hunts.ts'
 import { kqlChecker } from '../src/targets/kql/check.ts'
 import { emitKql, emitPackKql, type KqlOptions } from '../src/targets/kql/emit.ts'
 import { kqlString } from '../src/targets/kql/literal.ts'
 import { csvCell, WATCHLIST_ALIAS, watchlistAlias } from '../src/targets/kql/watchlist.ts'
+import { indicator } from './support/indicators.ts'
 
 const GOLDEN = new URL('./golden/kql/', import.meta.url)
 const PACK = { id: 'xworm', title: 'XWorm', feeds: ['threatfox_recent.csv'] }
 const OPTIONS: KqlOptions = { lookback: '14d', inlineLimit: 200 }
-
-function indicator(kind: IndicatorKind, value: string, extra: Partial<Indicator> = {}): Indicator {
-  return {
-    kind,
-    value,
-    original: value,
-    aliases: [],
-    threatTypes: [],
-    tags: [],
-    references: [],
-    reporters: [],
-    sources: [{ feed: 'threatfox_recent.csv' }],
-    warninglists: [],
-    ...extra,
-  }
-}
 
 function ipPort(ip: string, port: number): Indicator {
   return indicator('ip:port', ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`, { ip, port })
