@@ -115,7 +115,3 @@ export function describePack(pack: Pack, summary: PackSummary): string {
 function day(iso: string): string {
   return iso.slice(0, 10)
 }
-
-export function indicatorSeen(indicator: Indicator): string | undefined {
-  return indicator.lastSeen ?? indicator.firstSeen
-}

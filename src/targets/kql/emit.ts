@@ -19,8 +19,6 @@ export interface KqlOptions {
   inlineLimit: number
 }
 
-export const DEFAULT_KQL_OPTIONS: KqlOptions = { lookback: '14d', inlineLimit: 200 }
-
 export interface PackInfo {
   id: string
   title: string
