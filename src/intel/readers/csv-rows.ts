@@ -104,11 +104,7 @@ export class CsvCursor {
       break
     }
 
-    // Past the line break; count breaks inside quoted fields so later line numbers stay true.
-    const end = text.charCodeAt(p) === CR ? p + 1 : p
-    this.pos = end + 1
-    const firstBreak = text.indexOf('\n', start)
-    this.line += firstBreak !== -1 && firstBreak < end ? countBreaks(text, start, end) + 1 : 1
+    this.#endRow(start, p)
     return fields
   }
 
@@ -169,14 +165,20 @@ export class CsvCursor {
       break
     }
 
-    const end = text.charCodeAt(p) === CR ? p + 1 : p
-    this.pos = end + 1
-    const firstBreak = text.indexOf('\n', start)
-    this.line += firstBreak !== -1 && firstBreak < end ? countBreaks(text, start, end) + 1 : 1
+    this.#endRow(start, p)
     return count
   }
 
   /** Throws an IntelFormatError for the row starting at `rowStart`, at the line of `at`. */
+  /** Past the row's line break; breaks inside quoted fields count, so later lines stay true. */
+  #endRow(start: number, p: number): void {
+    const text = this.text
+    const end = text.charCodeAt(p) === CR ? p + 1 : p
+    this.pos = end + 1
+    const firstBreak = text.indexOf('\n', start)
+    this.line += firstBreak !== -1 && firstBreak < end ? countBreaks(text, start, end) + 1 : 1
+  }
+
   fail(rowStart: number, at: number, message: string): never {
     const line = this.line + countBreaks(this.text, rowStart, Math.min(at, this.text.length))
     throw new IntelFormatError(message, { file: this.file, line })
