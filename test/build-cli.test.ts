@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { kqlChecker } from '../src/targets/kql/check.ts'
 import { huntpack } from './support/cli.ts'
+import { checkWrittenQuery } from './support/written-queries.ts'
 
 const HOSTILE = 'test/fixtures/build/hostile_threatfox.csv'
 
@@ -100,11 +100,7 @@ test('hostile feed values stay inert in pages, pack.json and queries', () => {
 
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.kql'))) {
     const text = readFileSync(join(dir, file), 'utf8')
-    const csv = join(dir, /upload (\S+\.watchlist\.csv)/.exec(text)?.[1] ?? 'none')
-    const watchlistColumns = existsSync(csv)
-      ? readFileSync(csv, 'utf8').split(/\r?\n/, 1)[0]?.split(',')
-      : undefined
-    assert.deepEqual(kqlChecker().check(text, { watchlistColumns }), [], file)
+    assert.deepEqual(checkWrittenQuery(dir, file), [], file)
     for (const line of text.split('\n').filter((l) => l.startsWith('//'))) {
       assert.doesNotMatch(line.slice(2), /\n/)
     }

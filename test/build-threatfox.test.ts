@@ -8,6 +8,7 @@ import { readIntel } from '../src/intel/readers/index.ts'
 import { kqlChecker } from '../src/targets/kql/check.ts'
 import { huntpack } from './support/cli.ts'
 import { requireSharedData } from './support/shared-data.ts'
+import { checkWrittenQuery } from './support/written-queries.ts'
 
 const FEED = 'intel/threatfox_recent_export_2026-04-12.csv'
 
@@ -18,13 +19,7 @@ function checkAllQueries(dir: string): number {
     if (!pack.isDirectory()) continue
     for (const file of readdirSync(join(dir, pack.name))) {
       if (!file.endsWith('.kql')) continue
-      const text = readFileSync(join(dir, pack.name, file), 'utf8')
-      const csv = join(dir, pack.name, /upload (\S+\.watchlist\.csv)/.exec(text)?.[1] ?? 'none')
-      const watchlistColumns = text.includes('_GetWatchlist(')
-        ? readFileSync(csv, 'utf8').split(/\r?\n/, 1)[0]?.split(',')
-        : undefined
-      const diagnostics = kqlChecker().check(text, { watchlistColumns })
-      assert.deepEqual(diagnostics, [], `${pack.name}/${file}`)
+      assert.deepEqual(checkWrittenQuery(join(dir, pack.name), file), [], `${pack.name}/${file}`)
       checked++
     }
   }
