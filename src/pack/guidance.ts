@@ -211,16 +211,25 @@ function rejectionGuidance(rejections: Rejection[]): GuidanceItem | undefined {
   }
 }
 
-/** The hostname a domain or URL indicator names; undefined for other kinds. */
+/**
+ * The hostname a domain or URL indicator names; undefined for other kinds. Several guidance
+ * items ask for a URL's host, so each URL is parsed once (indicators do not change).
+ */
 export function hostOf(indicator: Indicator): string | undefined {
   if (indicator.kind === 'domain') return indicator.value
   if (indicator.kind !== 'url') return undefined
+  if (urlHosts.has(indicator)) return urlHosts.get(indicator)
+  let host: string | undefined
   try {
-    return new URL(indicator.value).hostname
+    host = new URL(indicator.value).hostname
   } catch {
-    return undefined
+    host = undefined
   }
+  urlHosts.set(indicator, host)
+  return host
 }
+
+const urlHosts = new WeakMap<Indicator, string | undefined>()
 
 /**
  * A KQL line that drops hits on these indicators: every hunt outputs `Indicator`. Values are
