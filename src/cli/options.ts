@@ -4,6 +4,7 @@
  */
 import { UsageError } from '../errors.ts'
 import { INTEL_FORMATS, type IntelFormat } from '../intel/readers/types.ts'
+import { LOOKBACK } from '../targets/kql/literal.ts'
 
 export function parseIntelFormat(value: string | undefined): IntelFormat | undefined {
   if (value === undefined) return undefined
@@ -23,8 +24,8 @@ const DURATION = /^(\d+)([dhm])$/
 const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000 } as const
 
 export function parseLookback(value: string): string {
-  // The same bound the KQL emitter enforces, checked before any feed is read.
-  if (!/^[1-9][0-9]{0,4}[dhm]$/.test(value)) {
+  // The emitter's own rule, checked before any feed is read.
+  if (!LOOKBACK.test(value)) {
     throw new UsageError(`--lookback ${value}: expected a duration such as 14d, 36h or 90m`)
   }
   return value

@@ -61,7 +61,7 @@ export function kqlCommentText(text: string): string {
 }
 
 /** What `--lookback` accepts: a whole number of days, hours or minutes. */
-const LOOKBACK = /^([1-9][0-9]{0,4})([dhm])$/
+export const LOOKBACK = /^([1-9][0-9]{0,4})([dhm])$/
 
 /** Validates a lookback such as `14d`, `12h` or `30m` and returns it as a KQL timespan literal. */
 export function kqlLookback(lookback: string): string {
