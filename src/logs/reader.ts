@@ -1,0 +1,25 @@
+/**
+ * @module
+ * What a log reader is. Each format is one module under `readers/` that says whether the first
+ * bytes of a file are its format and turns the file into normalised events.
+ */
+import type { EventSink } from './event.ts'
+import type { LogInput } from './input.ts'
+
+export interface LogReader {
+  /** What `--log-format` takes and findings show: `zeek-tsv`, `suricata-eve`… */
+  id: string
+  /** One line for `--help`. */
+  describe: string
+  /**
+   * Whether the input is this format, judged from its first 64 KiB of text (decompressed,
+   * without a byte-order mark) and its name. Content decides; names only break ties.
+   */
+  detect(head: string, name: string): boolean
+  /**
+   * Reads the whole input into the sink, in file order. Throws a HuntpackError naming the
+   * file only when the input as a whole is not this format; a single bad record goes to
+   * `sink.broken` and reading goes on.
+   */
+  read(input: LogInput, sink: EventSink, onBytes?: (bytes: number) => void): Promise<void>
+}

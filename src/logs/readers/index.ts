@@ -1,0 +1,93 @@
+/**
+ * @module
+ * The registry of log readers, format detection, and the one loop that reads inputs into a
+ * sink with every event normalised.
+ */
+import { HuntpackError } from '../../errors.ts'
+import type { EventSink, LogEvent } from '../event.ts'
+import { type LogInput, listLogInputs, peekText } from '../input.ts'
+import { normaliseEvent } from '../normalise.ts'
+import type { LogReader } from '../reader.ts'
+
+/** Most specific first: detection takes the first reader that claims a file. */
+export const LOG_READERS: readonly LogReader[] = []
+
+/** A log whose format no reader recognises, or a forced format that is unknown. */
+export class LogFormatError extends HuntpackError {
+  constructor(message: string, file: string, options?: ErrorOptions) {
+    super('ERR_LOG_FORMAT', message, { file }, options)
+  }
+}
+
+export function readerById(id: string): LogReader {
+  const reader = LOG_READERS.find((r) => r.id === id)
+  if (!reader) {
+    throw new LogFormatError(
+      `unknown log format ${JSON.stringify(id)}; known: ${LOG_READERS.map((r) => r.id).join(', ')}`,
+      '--log-format',
+    )
+  }
+  return reader
+}
+
+/** The reader for an input, from its first bytes; throws LogFormatError naming the file. */
+export async function detectLogFormat(input: LogInput): Promise<LogReader> {
+  const head = await peekText(input)
+  const reader = LOG_READERS.find((r) => r.detect(head, input.name))
+  if (!reader) {
+    throw new LogFormatError(
+      'not a log format huntpack reads (use --log-format to force one; known: ' +
+        `${LOG_READERS.map((r) => r.id).join(', ')})`,
+      input.name,
+    )
+  }
+  return reader
+}
+
+export interface ReadStats {
+  events: number
+  broken: { file: string; line?: number; record?: number; reason: string }[]
+}
+
+/**
+ * Reads every input into `onEvent`, normalised, in input order. `format` forces a reader for
+ * all inputs. Broken records are collected, not thrown.
+ */
+export async function readLogInputs(
+  inputs: readonly LogInput[],
+  onEvent: (event: LogEvent) => void,
+  options: {
+    format?: string
+    onBytes?: (bytes: number) => void
+    onFile?: (input: LogInput, reader: LogReader) => void
+  } = {},
+): Promise<ReadStats> {
+  const stats: ReadStats = { events: 0, broken: [] }
+  const forced = options.format === undefined ? undefined : readerById(options.format)
+  for (const input of inputs) {
+    const reader = forced ?? (await detectLogFormat(input))
+    options.onFile?.(input, reader)
+    const sink: EventSink = {
+      event(event) {
+        stats.events++
+        onEvent(normaliseEvent(event))
+      },
+      broken(at, reason) {
+        stats.broken.push({ file: input.name, ...at, reason })
+      },
+    }
+    await reader.read(input, sink, options.onBytes)
+  }
+  return stats
+}
+
+/** Every event under the paths, in memory: for tests and small inputs. */
+export async function readLogEvents(
+  paths: readonly string[],
+  options: { format?: string } = {},
+): Promise<{ events: LogEvent[]; stats: ReadStats }> {
+  const events: LogEvent[] = []
+  const inputs = await listLogInputs(paths)
+  const stats = await readLogInputs(inputs, (e) => events.push(e), options)
+  return { events, stats }
+}
