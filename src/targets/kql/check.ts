@@ -1,13 +1,21 @@
 /**
  * @module
  * Parses and analyses generated KQL with Microsoft's own language service, against the column
- * schemas in `tables/` and a model of Sentinel's `_GetWatchlist`. A query with any diagnostic
- * is a huntpack bug, so the emitter refuses to write one.
+ * schemas in `tables/`, a model of Sentinel's `_GetWatchlist` and the ASIM parsers in `asim/`, or
+ * against the Defender XDR tables in `defender-tables/`. A query with any diagnostic is a
+ * huntpack bug, so the emitter refuses to write one.
  */
 
 import { KqlCheckError } from '../../errors.ts'
 import { type BridgeGlobalState, type KustoLanguage, kustoLanguage } from './bridge.ts'
-import { schemaText, type TableColumn, tableSchemas } from './tables.ts'
+import {
+  defenderTableSchemas,
+  functionSchemas,
+  parameterText,
+  schemaText,
+  type TableColumn,
+  tableSchemas,
+} from './tables.ts'
 
 export interface KqlDiagnostic {
   severity: string
@@ -35,6 +43,11 @@ export interface KqlCheckContext {
    * columns besides the fixed ones Sentinel adds. Without it, `_GetWatchlist` has only those.
    */
   watchlistColumns?: readonly string[]
+  /**
+   * `sentinel` (the default): the Log Analytics tables, `_GetWatchlist` and the ASIM parsers.
+   * `defender`: the tables as Defender XDR advanced hunting has them, nothing else.
+   */
+  database?: 'sentinel' | 'defender'
 }
 
 /** Columns Sentinel adds to every `_GetWatchlist` row; `SearchKey` is the indexed one. */
@@ -93,11 +106,20 @@ export class KqlChecker {
 
   #globalsFor(context: KqlCheckContext): BridgeGlobalState {
     const extra = context.watchlistColumns ?? []
-    const key = extra.join('\u0000')
+    const key = [context.database ?? 'sentinel', ...extra].join('\u0000')
     const cached = this.#globals.get(key)
     if (cached) return cached
 
     const { Symbols, GlobalState } = this.#kusto
+    if (context.database === 'defender') {
+      const tables = [...defenderTableSchemas().values()].map(
+        (t) => new Symbols.TableSymbol.$ctor7(t.name, schemaText(t.columns), t.connector),
+      )
+      const defender = new Symbols.DatabaseSymbol.$ctor1('defender', tables, false)
+      const globals = GlobalState.Default.WithDatabase(defender)
+      this.#globals.set(key, globals)
+      return globals
+    }
     const tables = [...tableSchemas().values()].map(
       (t) => new Symbols.TableSymbol.$ctor7(t.name, schemaText(t.columns), t.connector),
     )
@@ -115,7 +137,20 @@ export class KqlChecker {
       `{ datatable${schemaText(watchlistColumns)}[] }`,
       'Rows of a Microsoft Sentinel watchlist',
     )
-    const database = new Symbols.DatabaseSymbol.$ctor1('sentinel', [...tables, getWatchlist], false)
+    const parsers = [...functionSchemas().values()].map(
+      (f) =>
+        new Symbols.FunctionSymbol.$ctor16(
+          f.name,
+          parameterText(f.parameters),
+          `{ datatable${schemaText(f.columns)}[] }`,
+          f.description,
+        ),
+    )
+    const database = new Symbols.DatabaseSymbol.$ctor1(
+      'sentinel',
+      [...tables, getWatchlist, ...parsers],
+      false,
+    )
     const globals = GlobalState.Default.WithDatabase(database)
     this.#globals.set(key, globals)
     return globals

@@ -142,7 +142,7 @@ function anyOf(conditions: string[], indent: string): string[] {
 
 // ---- addresses -------------------------------------------------------------------------------
 
-interface AddressField {
+export interface AddressField {
   address: string
   port?: string
 }
@@ -152,7 +152,7 @@ interface AddressField {
  * expanded form: compressed and expanded IPv6, upper case, and the `::ffff:a.b.c.d` mapping
  * Defender uses for IPv4 all meet the indicator's key, where string equality would miss them.
  */
-function addressQuery(
+export function addressQuery(
   hunt: Hunt,
   table: string,
   window: string,
@@ -293,14 +293,14 @@ const HOST_OF = [
 ]
 
 /** The most values `has_any` takes in one list. */
-const HAS_ANY_LIMIT = 10_000
+export const HAS_ANY_LIMIT = 10_000
 
 /** Needles `has_any` can take safely: they start and end on a term character. */
-function termSafe(values: string[]): boolean {
+export function termSafe(values: string[]): boolean {
   return values.every((v) => /^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$/.test(v))
 }
 
-interface HostField {
+export interface HostField {
   field: string
   /** The field holds URLs or `host:port`, not a bare host. */
   url: boolean
@@ -312,7 +312,7 @@ interface HostField {
  * `evil.com`. Suffixes turn the label-boundary test into an equi-join, which stays fast for
  * watchlists of any size; `endswith` would need one comparison per indicator per row.
  */
-function domainQuery(
+export function domainQuery(
   hunt: Hunt,
   table: string,
   window: string,
@@ -380,7 +380,7 @@ const URL_KEY = [
 /** Hosts where a host-only match is noise; written whole so every URL query has one shape. */
 const SHARED_HOSTS = `let sharedHosts = dynamic([${SHARED_CONTENT_HOSTS.map(kqlString).join(', ')}]);`
 
-function urlQuery(
+export function urlQuery(
   hunt: Hunt,
   table: string,
   window: string,
@@ -422,7 +422,7 @@ function urlQuery(
 }
 
 /** The host part of a canonical URL indicator, as `hostOf` in the query would extract it. */
-function hostOfUrl(url: string): string {
+export function hostOfUrl(url: string): string {
   const match = /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/)?(?:[^@/?#]*@)?(\[[^\]/?#]*\]|[^:/?#]+)/.exec(url)
   return (match?.[1] ?? '').toLowerCase().replace(/\.+$/, '')
 }
