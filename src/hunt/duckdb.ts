@@ -1,0 +1,304 @@
+/**
+ * @module
+ * The embedded engine. Indicators become small tables; events arrive in batches, each batch is
+ * appended to a table of the columns matching needs, matched with one SQL statement, then
+ * dropped, so memory stays flat however large the logs. A Parquet lake written by `logs import`
+ * is matched in place, DuckDB reading only the columns each join needs.
+ */
+import {
+  BOOLEAN,
+  type DuckDBConnection,
+  DuckDBDataChunk,
+  DuckDBInstance,
+  type DuckDBType,
+  INTEGER,
+  LIST,
+  listValue,
+  VARCHAR,
+} from '@duckdb/node-api'
+import { EVENT_COLUMNS, type EventKind, type LogEvent } from '../logs/event.ts'
+import type { Finding, MatchField, MatchKind } from './finding.ts'
+import { directionOf } from './finding.ts'
+import { type IndicatorTables, rangeHits } from './indicator-tables.ts'
+import {
+  addressesSql,
+  INDICATOR_DDL,
+  MATCH_MACROS,
+  matchSql,
+  type PresentShapes,
+} from './match-sql.ts'
+
+/** Rows per appended chunk: DuckDB's vector size. */
+const CHUNK = 2048
+
+type Column = { name: string; type: DuckDBType; get: (e: LogEvent) => unknown }
+
+const text = (name: keyof LogEvent): Column => ({
+  name,
+  type: VARCHAR,
+  get: (e) => e[name],
+})
+const int = (name: keyof LogEvent): Column => ({ name, type: INTEGER, get: (e) => e[name] })
+const answers: Column = {
+  name: 'DnsResponse',
+  type: LIST(VARCHAR),
+  get: (e) => listValue(e.DnsResponse),
+}
+
+/** What matching reads from a batch; the rest of an event stays in JavaScript. */
+const MATCH_COLUMNS: Column[] = [
+  text('SrcIpAddr'),
+  int('SrcPortNumber'),
+  text('DstIpAddr'),
+  int('DstPortNumber'),
+  text('DnsQuery'),
+  answers,
+  text('Url'),
+  text('UrlHost'),
+  text('TargetHostname'),
+  text('FileMD5'),
+  text('FileSHA1'),
+  text('FileSHA256'),
+]
+
+const INT_COLUMNS = new Set(['SrcPortNumber', 'DstPortNumber', 'SourceLine', 'SourceRecord'])
+
+/** Every event column, as the lake stores them (times as TIMESTAMP there). */
+const EVENT_TABLE_COLUMNS: Column[] = EVENT_COLUMNS.map((name) =>
+  name === 'DnsResponse' ? answers : INT_COLUMNS.has(name) ? int(name) : text(name),
+)
+
+export interface EngineOptions {
+  /** DuckDB threads; default: what DuckDB picks (the cores). */
+  threads?: number
+  /** DuckDB's memory limit, e.g. `512MB`; it spills to its temp directory above it. */
+  memoryLimit?: string
+}
+
+export class DuckDbEngine {
+  private tables: IndicatorTables | undefined
+  private present: PresentShapes = {
+    addresses: false,
+    ranges: false,
+    domains: false,
+    urls: false,
+    hashes: false,
+  }
+  private batchSql = ''
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly db: DuckDBConnection,
+  ) {}
+
+  static async open(options: EngineOptions = {}): Promise<DuckDbEngine> {
+    const config: Record<string, string> = {}
+    if (options.threads !== undefined) config.threads = String(options.threads)
+    if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit
+    const instance = await DuckDBInstance.create(':memory:', config)
+    const db = await instance.connect()
+    for (const sql of MATCH_MACROS) await db.run(sql)
+    for (const sql of INDICATOR_DDL) await db.run(sql)
+    await db.run(
+      `CREATE TABLE batch (rid INTEGER, ${MATCH_COLUMNS.map((c) => `${c.name} ${c.type}`).join(', ')})`,
+    )
+    return new DuckDbEngine(instance, db)
+  }
+
+  close(): void {
+    this.db.closeSync()
+    this.instance.closeSync()
+  }
+
+  /** Loads the indicators to hunt; replaces any loaded before. */
+  async setIndicators(tables: IndicatorTables): Promise<void> {
+    this.tables = tables
+    for (const sql of INDICATOR_DDL) await this.db.run(sql)
+    await this.append(
+      'ind_ip',
+      [INTEGER, VARCHAR, INTEGER],
+      tables.addresses.map((r) => [r.ind, r.address, r.port]),
+    )
+    await this.append(
+      'ind_domain',
+      [INTEGER, VARCHAR],
+      tables.domains.map((r) => [r.ind, r.domain]),
+    )
+    await this.append(
+      'ind_url',
+      [INTEGER, VARCHAR, VARCHAR, BOOLEAN],
+      tables.urls.map((r) => [r.ind, r.key, r.host, r.shared]),
+    )
+    await this.append(
+      'ind_hash',
+      [INTEGER, VARCHAR, VARCHAR],
+      tables.hashes.map((r) => [r.ind, r.algorithm, r.hash]),
+    )
+    this.present = {
+      addresses: tables.addresses.length > 0,
+      ranges: tables.ranges.length > 0,
+      domains: tables.domains.length > 0,
+      urls: tables.urls.length > 0,
+      hashes: tables.hashes.length > 0,
+    }
+    this.batchSql = matchSql('batch', ['rid'], this.present)
+  }
+
+  /** Matches one batch of normalised events; findings in event order. */
+  async matchEvents(events: readonly LogEvent[]): Promise<Finding[]> {
+    const tables = this.requireTables()
+    if (this.batchSql === '' || events.length === 0) return []
+    await this.db.run('DELETE FROM batch')
+    const appender = await this.db.createAppender('batch')
+    const types = [INTEGER, ...MATCH_COLUMNS.map((c) => c.type)]
+    for (let start = 0; start < events.length; start += CHUNK) {
+      const end = Math.min(events.length, start + CHUNK)
+      const chunk = DuckDBDataChunk.create(types, end - start)
+      const rids = new Array(end - start)
+      for (let i = start; i < end; i++) rids[i - start] = i
+      chunk.setColumnValues(0, rids)
+      MATCH_COLUMNS.forEach((column, c) => {
+        const values = new Array(end - start)
+        for (let i = start; i < end; i++) values[i - start] = column.get(events[i] as LogEvent)
+        chunk.setColumnValues(c + 1, values as never)
+      })
+      appender.appendDataChunk(chunk)
+    }
+    appender.closeSync()
+    await this.fillRangeHits('batch')
+    const reader = await this.db.runAndReadAll(
+      `SELECT * FROM (${this.batchSql}) ORDER BY rid, ind, field`,
+    )
+    const findings: Finding[] = []
+    for (const [rid, ind, field, match, matched] of reader.getRows()) {
+      findings.push(
+        this.finding(tables, events[rid as number] as LogEvent, ind, field, match, matched),
+      )
+    }
+    return findings
+  }
+
+  /** Matches every event of a Parquet lake written by `writeParquet`. */
+  async matchLake(files: readonly string[]): Promise<Finding[]> {
+    const tables = this.requireTables()
+    if (files.length === 0) return []
+    const relation = `read_parquet([${files.map(sqlString).join(', ')}])`
+    const sql = matchSql('lake', ['SourceFile', 'SourceRecord'], this.present)
+    if (sql === '') return []
+    await this.db.run(`CREATE OR REPLACE TEMP VIEW lake AS SELECT * FROM ${relation}`)
+    await this.fillRangeHits('lake')
+    await this.db.run(`CREATE OR REPLACE TEMP TABLE lake_matches AS ${sql}`)
+    const columns = EVENT_COLUMNS.map((c) =>
+      c === 'TimeGenerated'
+        ? `strftime(e.TimeGenerated, '%Y-%m-%dT%H:%M:%S.%gZ') AS TimeGenerated`
+        : `e.${c}`,
+    )
+    const reader = await this.db.runAndReadAll(
+      `SELECT m.ind, m.field, m.match, m.matched, ${columns.join(', ')}
+       FROM lake_matches m JOIN lake e USING (SourceFile, SourceRecord)
+       ORDER BY e.SourceFile, e.SourceRecord, m.ind, m.field`,
+    )
+    const findings: Finding[] = []
+    for (const row of reader.getRowObjectsJS()) {
+      const event = {} as Record<string, unknown>
+      for (const name of EVENT_COLUMNS) event[name] = row[name] ?? null
+      event.DnsResponse = (row.DnsResponse as string[] | null) ?? []
+      event.EventType = (row.EventType as EventKind | null) ?? 'other'
+      findings.push(
+        this.finding(
+          tables,
+          event as unknown as LogEvent,
+          row.ind,
+          row.field,
+          row.match,
+          row.matched,
+        ),
+      )
+    }
+    return findings
+  }
+
+  /** Writes events, every column, to one Parquet file (zstd, times as TIMESTAMP). */
+  async writeParquet(events: readonly LogEvent[], file: string): Promise<void> {
+    await this.db.run(
+      `CREATE OR REPLACE TEMP TABLE lake_part (${EVENT_TABLE_COLUMNS.map((c) => `${c.name} ${c.type}`).join(', ')})`,
+    )
+    const appender = await this.db.createAppender('lake_part')
+    const types = EVENT_TABLE_COLUMNS.map((c) => c.type)
+    for (let start = 0; start < events.length; start += CHUNK) {
+      const end = Math.min(events.length, start + CHUNK)
+      const chunk = DuckDBDataChunk.create(types, end - start)
+      EVENT_TABLE_COLUMNS.forEach((column, c) => {
+        const values = new Array(end - start)
+        for (let i = start; i < end; i++) values[i - start] = column.get(events[i] as LogEvent)
+        chunk.setColumnValues(c, values as never)
+      })
+      appender.appendDataChunk(chunk)
+    }
+    appender.closeSync()
+    await this.db.run(
+      `COPY (SELECT * REPLACE (CAST(TimeGenerated AS TIMESTAMP) AS TimeGenerated) FROM lake_part)
+       TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`,
+    )
+    await this.db.run('DROP TABLE lake_part')
+  }
+
+  private requireTables(): IndicatorTables {
+    if (!this.tables) throw new Error('setIndicators must come before matching')
+    return this.tables
+  }
+
+  private async fillRangeHits(relation: string): Promise<void> {
+    const tables = this.requireTables()
+    if (!this.present.ranges) return
+    await this.db.run('DELETE FROM range_hits')
+    const reader = await this.db.runAndReadAll(addressesSql(relation))
+    const hits = rangeHits(
+      reader.getRows().map((r) => r[0] as string),
+      tables.ranges,
+    )
+    await this.append(
+      'range_hits',
+      [VARCHAR, INTEGER],
+      hits.map((h) => [h.address, h.ind]),
+    )
+  }
+
+  private finding(
+    tables: IndicatorTables,
+    event: LogEvent,
+    ind: unknown,
+    field: unknown,
+    match: unknown,
+    matched: unknown,
+  ): Finding {
+    const indicator = tables.indicators[ind as number]
+    if (!indicator) throw new Error(`match on unknown indicator row ${String(ind)}`)
+    return {
+      indicator,
+      match: match as MatchKind,
+      field: field as MatchField,
+      direction: directionOf(field as MatchField),
+      matched: matched as string,
+      event,
+    }
+  }
+
+  private async append(table: string, types: DuckDBType[], rows: unknown[][]): Promise<void> {
+    if (rows.length === 0) return
+    const appender = await this.db.createAppender(table)
+    for (let start = 0; start < rows.length; start += CHUNK) {
+      const slice = rows.slice(start, start + CHUNK)
+      const chunk = DuckDBDataChunk.create(types, slice.length)
+      types.forEach((_, c) => {
+        chunk.setColumnValues(c, slice.map((row) => row[c]) as never)
+      })
+      appender.appendDataChunk(chunk)
+    }
+    appender.closeSync()
+  }
+}
+
+function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`
+}
