@@ -1,0 +1,63 @@
+/**
+ * @module
+ * A local hunt: raw logs matched batch by batch on the embedded engine while the next batch is
+ * read, and Parquet lakes written by `logs import` matched in place.
+ */
+import type { Indicator } from '../intel/indicator.ts'
+import { type BatchOptions, type BatchResult, readInBatches } from '../logs/batches.ts'
+import { DuckDbEngine, type EngineOptions } from './duckdb.ts'
+import type { Finding } from './finding.ts'
+import { indicatorTables } from './indicator-tables.ts'
+import { isLake, type LakeManifest, lakeFiles, readLakeManifest } from './lake.ts'
+
+export interface HuntOptions extends BatchOptions {
+  engine?: EngineOptions
+}
+
+export interface HuntResult {
+  findings: Finding[]
+  /** Events read from raw logs plus events in the lakes hunted. */
+  events: number
+  files: BatchResult['files']
+  broken: BatchResult['broken']
+  lakes: { dir: string; manifest: LakeManifest }[]
+}
+
+/** Hunts `paths` (log files, folders of them, lakes) for the indicators. */
+export async function huntLogs(
+  indicators: readonly Indicator[],
+  paths: readonly string[],
+  options: HuntOptions = {},
+): Promise<HuntResult> {
+  const engine = await DuckDbEngine.open(options.engine)
+  try {
+    await engine.setIndicators(indicatorTables(indicators))
+    const result: HuntResult = { findings: [], events: 0, files: [], broken: [], lakes: [] }
+    const raw: string[] = []
+    for (const path of paths) {
+      if (!(await isLake(path))) {
+        raw.push(path)
+        continue
+      }
+      const manifest = await readLakeManifest(path)
+      result.lakes.push({ dir: path, manifest })
+      result.findings.push(...(await engine.matchLake(await lakeFiles(path))))
+      result.events += manifest.events
+    }
+    if (raw.length > 0) {
+      const read = await readInBatches(
+        raw,
+        async (events) => {
+          for (const finding of await engine.matchEvents(events)) result.findings.push(finding)
+        },
+        options,
+      )
+      result.events += read.events
+      result.files = read.files
+      result.broken = read.broken
+    }
+    return result
+  } finally {
+    engine.close()
+  }
+}

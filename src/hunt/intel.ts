@@ -1,0 +1,175 @@
+/**
+ * @module
+ * The indicators a hunt looks for: from feeds (read, classified, merged and warninglisted like
+ * `build` does) or from a packs folder that `build` wrote (each `pack.json` lists its hunted
+ * indicators), so a team can hunt with exactly the packs it reviewed.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { loadIntel } from '../build.ts'
+import { HuntpackError } from '../errors.ts'
+import type { Indicator, SourceRef } from '../intel/indicator.ts'
+import { intake } from '../intel/intake.ts'
+import type { IntelFormat } from '../intel/readers/index.ts'
+import type { WarninglistSet } from '../intel/warninglist.ts'
+import { PACK_SCHEMA } from '../pack/pack-json.ts'
+
+export interface HuntIntel {
+  /** What is hunted, in feed order. */
+  indicators: Indicator[]
+  /** Left out because a warninglist holds them. */
+  warninglisted: Indicator[]
+  rejected: number
+  /** The feed files or `pack.json` files read. */
+  sources: string[]
+}
+
+export interface HuntIntelOptions {
+  format?: IntelFormat
+  warninglists?: WarninglistSet
+  includeWarninglisted?: boolean
+}
+
+/** Feeds and packs folders may be mixed; a folder is read as packs. */
+export async function loadHuntIntel(
+  paths: readonly string[],
+  options: HuntIntelOptions = {},
+): Promise<HuntIntel> {
+  const feeds: string[] = []
+  const packFiles: string[] = []
+  for (const path of paths) {
+    if (await isDirectory(path)) packFiles.push(...(await packJsonFiles(path)))
+    else feeds.push(path)
+  }
+  const result: HuntIntel = { indicators: [], warninglisted: [], rejected: 0, sources: [] }
+  if (feeds.length > 0) {
+    const load = await loadIntel(feeds, options.format)
+    const { indicators, rejections } = intake(load.records, {
+      warninglists: options.warninglists,
+    })
+    for (const indicator of indicators) {
+      if (indicator.warninglists.length > 0 && !options.includeWarninglisted) {
+        result.warninglisted.push(indicator)
+      } else {
+        result.indicators.push(indicator)
+      }
+    }
+    result.rejected += rejections.length
+    result.sources.push(...feeds)
+  }
+  for (const file of packFiles) {
+    const pack = await readPackJson(file)
+    result.indicators.push(...pack.indicators)
+    if (options.includeWarninglisted) result.indicators.push(...pack.warninglisted)
+    else result.warninglisted.push(...pack.warninglisted)
+    result.rejected += pack.rejected
+    result.sources.push(file)
+  }
+  return result
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory()
+  } catch (error) {
+    throw new HuntpackError('ERR_INPUT', `cannot read intel: ${(error as Error).message}`, {
+      file: path,
+    })
+  }
+}
+
+/** `<dir>/pack.json` when the folder is one pack, else `<dir>/*\/pack.json` sorted. */
+async function packJsonFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true })
+  if (entries.some((e) => e.isFile() && e.name === 'pack.json')) return [join(dir, 'pack.json')]
+  const files: string[] = []
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    if (!entry.isDirectory() || entry.name.startsWith('.')) continue
+    const names = await readdir(join(dir, entry.name))
+    if (names.includes('pack.json')) files.push(join(dir, entry.name, 'pack.json'))
+  }
+  if (files.length === 0) {
+    throw new HuntpackError(
+      'ERR_INPUT',
+      'no pack.json here or in its subfolders; pass feed files or a folder that `huntpack build` wrote',
+      { file: dir },
+    )
+  }
+  return files
+}
+
+interface PackIndicatorJson {
+  kind: Indicator['kind']
+  value: string
+  original: string | null
+  ip: string | null
+  port: number | null
+  family: string | null
+  familyId: string | null
+  threatTypes: string[]
+  confidence: number | null
+  firstSeen: string | null
+  lastSeen: string | null
+  tags: string[]
+  references: string[]
+  reporters: string[]
+  warninglists: string[]
+  sources: { feed: string; line: number | null; record: string | null }[]
+}
+
+async function readPackJson(
+  file: string,
+): Promise<{ indicators: Indicator[]; warninglisted: Indicator[]; rejected: number }> {
+  let pack: {
+    schema?: unknown
+    aliases?: string[]
+    indicators?: PackIndicatorJson[]
+    warninglisted?: PackIndicatorJson[]
+    rejected?: unknown[]
+  }
+  try {
+    pack = JSON.parse(await readFile(file, 'utf8'))
+  } catch (error) {
+    throw new HuntpackError('ERR_INPUT', `not a readable pack.json: ${(error as Error).message}`, {
+      file,
+    })
+  }
+  if (pack.schema !== PACK_SCHEMA || !Array.isArray(pack.indicators)) {
+    throw new HuntpackError(
+      'ERR_INPUT',
+      `not a huntpack pack (schema ${JSON.stringify(pack.schema)}, expected ${PACK_SCHEMA})`,
+      { file },
+    )
+  }
+  const aliases = pack.aliases ?? []
+  const convert = (json: PackIndicatorJson): Indicator => ({
+    kind: json.kind,
+    value: json.value,
+    original: json.original ?? json.value,
+    ip: json.ip ?? undefined,
+    port: json.port ?? undefined,
+    family: json.family ?? undefined,
+    familyId: json.familyId ?? undefined,
+    aliases,
+    threatTypes: json.threatTypes ?? [],
+    confidence: json.confidence ?? undefined,
+    firstSeen: json.firstSeen ?? undefined,
+    lastSeen: json.lastSeen ?? undefined,
+    tags: json.tags ?? [],
+    references: json.references ?? [],
+    reporters: json.reporters ?? [],
+    sources: (json.sources ?? []).map(
+      (s): SourceRef => ({
+        feed: s.feed,
+        ...(s.line === null ? {} : { line: s.line }),
+        ...(s.record === null ? {} : { record: s.record }),
+      }),
+    ),
+    warninglists: json.warninglists ?? [],
+  })
+  return {
+    indicators: pack.indicators.map(convert),
+    warninglisted: (pack.warninglisted ?? []).map(convert),
+    rejected: pack.rejected?.length ?? 0,
+  }
+}
