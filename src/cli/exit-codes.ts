@@ -6,8 +6,8 @@ import { HuntpackError } from '../errors.ts'
 
 export const EXIT = {
   ok: 0,
-  /** A bug or an unexpected failure; the message says what was being done. */
-  unexpected: 1,
+  /** `hunt` found something (after exclusions); scripts act on it. */
+  findings: 1,
   usage: 2,
   /** An input file is missing, unreadable or not in the format it claims. */
   input: 3,
@@ -19,6 +19,8 @@ export const EXIT = {
    * written.
    */
   kql: 5,
+  /** A bug or an unexpected failure; the message says what was being done (EX_SOFTWARE). */
+  unexpected: 70,
 } as const
 
 export function exitCodeFor(error: unknown): number {
@@ -28,6 +30,7 @@ export function exitCodeFor(error: unknown): number {
       return EXIT.usage
     case 'ERR_INPUT':
     case 'ERR_INTEL_FORMAT':
+    case 'ERR_LOG_FORMAT':
       return EXIT.input
     case 'ERR_OUTPUT':
       return EXIT.output
