@@ -1,0 +1,92 @@
+/**
+ * @module
+ * What the exchange targets (STIX, MISP, Zeek, Suricata, blocklists) say about where an
+ * indicator came from: its record pages and references, and the feed location an error names.
+ */
+import { HuntpackError, type InputLocation } from '../../errors.ts'
+import type { Indicator } from '../../intel/indicator.ts'
+import type { PackContent } from '../../pack/content.ts'
+
+export interface IndicatorLink {
+  /** The feed label (`threatfox_recent.csv`) for a record page, `reference` otherwise. */
+  source: string
+  url: string
+  /** The feed's record id, for a record page. */
+  record?: string
+}
+
+/**
+ * The indicator's record pages on the feed's site (one per source that has one), then the
+ * references the feed gave, each URL once, in feed order.
+ */
+export function indicatorLinks(content: PackContent, indicator: Indicator): IndicatorLink[] {
+  const links: IndicatorLink[] = []
+  const seen = new Set<string>()
+  for (const source of indicator.sources) {
+    const url = content.recordUrl?.(source)
+    if (url === undefined || seen.has(url)) continue
+    seen.add(url)
+    links.push({ source: source.feed, url, record: source.record })
+  }
+  for (const url of indicator.references) {
+    if (seen.has(url)) continue
+    seen.add(url)
+    links.push({ source: 'reference', url })
+  }
+  return links
+}
+
+/** Where the indicator was first read, for an error message. */
+export function indicatorLocation(indicator: Indicator): InputLocation | undefined {
+  const source = indicator.sources[0]
+  if (!source) return undefined
+  return { file: source.file ?? source.feed, line: source.line, record: source.record }
+}
+
+/**
+ * An indicator a target cannot write without breaking its format. Canonical values never do
+ * this (intake refuses them first), so it means a bug or a hand-made pack, and the build stops.
+ */
+export function unwritable(
+  target: string,
+  packId: string,
+  indicator: Indicator,
+  problem: string,
+): HuntpackError {
+  return new HuntpackError(
+    'ERR_TARGET',
+    `${packId}: ${target} cannot write the ${indicator.kind} ${JSON.stringify(indicator.value)}: ${problem}`,
+    indicatorLocation(indicator),
+  )
+}
+
+/** ISO time as STIX and MISP want it: UTC with milliseconds, `2026-04-12T04:49:28.000Z`. */
+export function isoMillis(time: string): string {
+  return new Date(time).toISOString()
+}
+
+/** The earliest first-seen time of the indicators, if any has one. */
+export function earliestSeen(indicators: readonly Indicator[]): string | undefined {
+  let earliest: string | undefined
+  for (const indicator of indicators) {
+    const time = indicator.firstSeen ?? indicator.lastSeen
+    if (time !== undefined && (earliest === undefined || time < earliest)) earliest = time
+  }
+  return earliest
+}
+
+/** The latest time an indicator was seen (last seen, or first seen without it), if any. */
+export function latestSeen(indicators: readonly Indicator[]): string | undefined {
+  let latest: string | undefined
+  for (const indicator of indicators) {
+    const time = indicator.lastSeen ?? indicator.firstSeen
+    if (time !== undefined && (latest === undefined || time > latest)) latest = time
+  }
+  return latest
+}
+
+/** Text for a one-line comment or message: control characters and line separators as spaces. */
+export function oneLine(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are the point
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' ')
+}
