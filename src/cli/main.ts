@@ -8,6 +8,7 @@ import { HuntpackError } from '../errors.ts'
 import { registerBuild } from './build.ts'
 import { EXIT, exitCodeFor } from './exit-codes.ts'
 import { registerInspect } from './inspect.ts'
+import { registerLogs } from './logs.ts'
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string }
 
@@ -18,6 +19,7 @@ const program = new Command('huntpack')
   .exitOverride()
 registerBuild(program)
 registerInspect(program)
+registerLogs(program)
 
 try {
   await program.parseAsync(process.argv)

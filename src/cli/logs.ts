@@ -1,0 +1,92 @@
+/**
+ * @module
+ * `huntpack logs`: `import` turns collected logs into a Parquet lake of normalised events for
+ * repeated hunts; `events` prints the normalised events of logs as JSON lines, to see what a
+ * hunt will compare; `formats` lists the log formats read.
+ */
+import type { Command } from 'commander'
+import { importLogs } from '../hunt/lake.ts'
+import { readInBatches } from '../logs/batches.ts'
+import { LOG_READERS } from '../logs/readers/index.ts'
+import { formatCount, type Logger, stderrLogger } from '../util/log.ts'
+import { parseInteger } from './options.ts'
+import { progressReporter } from './progress.ts'
+
+interface LogsFlags {
+  into?: string
+  logFormat?: string
+  quiet?: boolean
+  batchSize?: string
+}
+
+export function registerLogs(program: Command): void {
+  const logs = program.command('logs').description('read, normalise and store collected logs')
+  logs
+    .command('import')
+    .description('normalise logs into a Parquet lake that later hunts read in place')
+    .argument('<paths...>', 'log files or folders (gzip and zip are read)')
+    .requiredOption('--into <dir>', 'the lake folder (new, or a lake to add to)')
+    .option('--log-format <id>', 'read every file as this format instead of detecting it')
+    .option('--batch-size <n>', 'events per Parquet part', '262144')
+    .option('-q, --quiet', 'no progress on stderr')
+    .action(async (paths: string[], flags: LogsFlags) => {
+      const log = stderrLogger({ quiet: flags.quiet })
+      const result = await importLogs(paths, flags.into as string, {
+        format: flags.logFormat,
+        batchSize: parseInteger('--batch-size', flags.batchSize ?? '262144', 1, 10_000_000),
+        onProgress: progressReporter(log),
+      })
+      for (const path of result.skipped)
+        log.warn(`${path}: already in the lake; not imported again`)
+      reportBroken(result.broken, log)
+      log.info(
+        `${formatCount(result.events)} events from ${result.files.length} files imported; ` +
+          `the lake holds ${formatCount(result.manifest.events)} events in ` +
+          `${result.manifest.parts.length} parts`,
+      )
+    })
+  logs
+    .command('events')
+    .description('print the normalised events of logs as JSON lines (what hunts compare)')
+    .argument('<paths...>', 'log files or folders')
+    .option('--log-format <id>', 'read every file as this format instead of detecting it')
+    .option('-q, --quiet', 'no progress on stderr')
+    .action(async (paths: string[], flags: LogsFlags) => {
+      const log = stderrLogger({ quiet: flags.quiet })
+      const result = await readInBatches(
+        paths,
+        async (events) => {
+          const text = events.map((e) => JSON.stringify(e)).join('\n')
+          if (!process.stdout.write(`${text}\n`)) {
+            await new Promise((resolve) => process.stdout.once('drain', resolve))
+          }
+        },
+        { format: flags.logFormat, onProgress: progressReporter(log) },
+      )
+      reportBroken(result.broken, log)
+    })
+  logs
+    .command('formats')
+    .description('list the log formats huntpack reads')
+    .action(() => {
+      const width = Math.max(...LOG_READERS.map((r) => r.id.length))
+      for (const reader of LOG_READERS) {
+        process.stdout.write(`${reader.id.padEnd(width)}  ${reader.describe}\n`)
+      }
+    })
+}
+
+/** Broken records are reported, a few in full, never silently dropped. */
+export function reportBroken(
+  broken: { file: string; line?: number; record?: number; reason: string }[],
+  log: Logger,
+): void {
+  if (broken.length === 0) return
+  log.warn(`${formatCount(broken.length)} records could not be read and were skipped:`)
+  for (const b of broken.slice(0, 20)) {
+    const where =
+      b.line !== undefined ? `:${b.line}` : b.record !== undefined ? ` record ${b.record}` : ''
+    log.warn(`  ${b.file}${where}: ${b.reason}`)
+  }
+  if (broken.length > 20) log.warn(`  … and ${formatCount(broken.length - 20)} more`)
+}
