@@ -8,9 +8,10 @@ import type { EventSink, LogEvent } from '../event.ts'
 import { type LogInput, listLogInputs, peekText } from '../input.ts'
 import { normaliseEvent } from '../normalise.ts'
 import type { LogReader } from '../reader.ts'
+import { zeekJsonReader, zeekTsvReader } from './zeek.ts'
 
 /** Most specific first: detection takes the first reader that claims a file. */
-export const LOG_READERS: readonly LogReader[] = []
+export const LOG_READERS: readonly LogReader[] = [zeekTsvReader, zeekJsonReader]
 
 /** A log whose format no reader recognises, or a forced format that is unknown. */
 export class LogFormatError extends HuntpackError {
