@@ -147,7 +147,8 @@ export function parseSuricataRule(line: string): SuricataRule {
       options.push(option(current.trim()))
       current = ''
     } else {
-      assert.ok(c >= ' ' && c <= '~', `raw byte ${c.charCodeAt(0)} in ${line}`)
+      // UTF-8 text is fine in msg; control characters would end or split the rule.
+      assert.ok(c >= ' ' && c !== '\u007f', `raw character ${c.charCodeAt(0)} in ${line}`)
       current += c
     }
   }
@@ -212,7 +213,7 @@ function contentBytes(raw: string, line: string): Buffer {
       bytes.push(Number.parseInt(pair, 16))
       i++
     } else {
-      assert.ok(!'";\\'.includes(c), `unescaped ${c} in content: ${line}`)
+      assert.ok(!'";\\'.includes(c) && c <= '~', `unescaped ${c} in content: ${line}`)
       bytes.push(c.charCodeAt(0))
     }
   }

@@ -3,13 +3,33 @@
  * The registry of targets by id, and the parsing of `--targets`.
  */
 import { UsageError } from '../errors.ts'
+import { asimTarget } from './asim/index.ts'
+import { blocklistTarget } from './blocklist/index.ts'
+import { defenderTarget } from './defender/index.ts'
 import { kqlTarget } from './kql/target.ts'
+import { mispTarget } from './misp/index.ts'
+import { sentinelArmTarget } from './sentinel-arm/index.ts'
 import { sentinelHuntingTarget } from './sentinel-hunting/index.ts'
 import { sentinelRuleTarget } from './sentinel-rule/index.ts'
+import { stixTarget } from './stix/index.ts'
+import { suricataTarget } from './suricata/index.ts'
 import type { Target } from './target.ts'
+import { zeekTarget } from './zeek/index.ts'
 
 export const TARGETS: ReadonlyMap<string, Target> = new Map(
-  [kqlTarget, sentinelRuleTarget, sentinelHuntingTarget].map((t) => [t.id, t]),
+  [
+    kqlTarget,
+    sentinelRuleTarget,
+    sentinelHuntingTarget,
+    suricataTarget,
+    zeekTarget,
+    stixTarget,
+    mispTarget,
+    blocklistTarget,
+    sentinelArmTarget,
+    defenderTarget,
+    asimTarget,
+  ].map((t) => [t.id, t]),
 )
 
 /** Pages and `pack.json` embed the KQL, so it is written whatever else is asked for. */

@@ -17,7 +17,8 @@ export interface IndicatorLink {
 
 /**
  * The indicator's record pages on the feed's site (one per source that has one), then the
- * references the feed gave, each URL once, in feed order.
+ * references the feed gave, each URL once, in feed order. Only http and https references are
+ * kept: outputs show them as links, and a `javascript:` one would run in whatever shows it.
  */
 export function indicatorLinks(content: PackContent, indicator: Indicator): IndicatorLink[] {
   const links: IndicatorLink[] = []
@@ -29,7 +30,7 @@ export function indicatorLinks(content: PackContent, indicator: Indicator): Indi
     links.push({ source: source.feed, url, record: source.record })
   }
   for (const url of indicator.references) {
-    if (seen.has(url)) continue
+    if (seen.has(url) || !/^https?:\/\/[^\s]+$/i.test(url)) continue
     seen.add(url)
     links.push({ source: 'reference', url })
   }
