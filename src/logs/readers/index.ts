@@ -8,10 +8,17 @@ import type { EventSink, LogEvent } from '../event.ts'
 import { type LogInput, listLogInputs, peekText } from '../input.ts'
 import { normaliseEvent } from '../normalise.ts'
 import type { LogReader } from '../reader.ts'
+import { azureMonitorReader } from './azure-monitor.ts'
+import { sysmonJsonReader } from './sysmon-json.ts'
 import { zeekJsonReader, zeekTsvReader } from './zeek.ts'
 
 /** Most specific first: detection takes the first reader that claims a file. */
-export const LOG_READERS: readonly LogReader[] = [zeekTsvReader, zeekJsonReader]
+export const LOG_READERS: readonly LogReader[] = [
+  zeekTsvReader,
+  zeekJsonReader,
+  azureMonitorReader,
+  sysmonJsonReader,
+]
 
 /** A log whose format no reader recognises, or a forced format that is unknown. */
 export class LogFormatError extends HuntpackError {

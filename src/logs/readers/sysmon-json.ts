@@ -1,0 +1,91 @@
+/**
+ * @module
+ * Windows event logs (Sysmon, Security, PowerShell…) exported as JSON, one event a line (or
+ * one array): the flat fields NXLog and Logstash write (`EventID`, `Channel`, `SourceName`,
+ * `Hostname`, then every EventData field by name), and Winlogbeat's nested `winlog` object
+ * (`winlog.event_id`, `winlog.event_data`). Each event goes through the Windows mapping of
+ * `windows-event.ts`.
+ *
+ * Time: Sysmon's `UtcTime` first, the only field every writer keeps in UTC; then
+ * `@timestamp` (Logstash and Winlogbeat write UTC), `TimeCreated`, and last NXLog's
+ * `EventTime`, which is the collector's local time without a zone and is read as UTC.
+ */
+
+import { blankEvent } from '../event.ts'
+import type { LogReader } from '../reader.ts'
+import { parseLogTime } from '../time.ts'
+import {
+  firstJsonRecord,
+  forEachJsonRecord,
+  JsonExportError,
+  type JsonObject,
+} from './json-records.ts'
+import { applyWindowsEvent, eventIdOf, fieldText, windowsLogOf } from './windows-event.ts'
+
+const FORMAT = 'sysmon-json'
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/**
+ * Whether a record is a Windows event in one of the shapes this reader knows. Log Analytics
+ * rows (`TenantId`, `Type`, an `EventData` column) belong to the Azure Monitor reader.
+ */
+export function isWindowsJsonRecord(record: JsonObject): boolean {
+  const winlog = record.winlog
+  if (isObject(winlog)) return eventIdOf(winlog.event_id) !== null
+  if (eventIdOf(record.EventID) === null) return false
+  if ('TenantId' in record || 'Type' in record || 'EventData' in record) return false
+  return typeof record.Channel === 'string' || typeof record.SourceName === 'string'
+}
+
+export const sysmonJsonReader: LogReader = {
+  id: FORMAT,
+  describe: 'Windows/Sysmon events as JSON lines with flat fields (NXLog, Logstash, Winlogbeat)',
+  detect(head) {
+    const record = firstJsonRecord(head)
+    return record !== null && isWindowsJsonRecord(record)
+  },
+  async read(input, sink, onBytes) {
+    let checked = false
+    await forEachJsonRecord(
+      input,
+      sink,
+      (record, recordNo, line) => {
+        if (!checked) {
+          if (!isWindowsJsonRecord(record)) {
+            throw new JsonExportError(
+              `not Windows events as JSON: record ${recordNo} has no EventID with a Channel ` +
+                'or SourceName, nor a winlog object',
+              input.name,
+            )
+          }
+          checked = true
+        }
+        const event = blankEvent(FORMAT, input.name, recordNo, line)
+        const winlog = record.winlog
+        if (isObject(winlog)) {
+          const data = isObject(winlog.event_data) ? winlog.event_data : {}
+          const log = windowsLogOf(winlog.channel, winlog.provider_name)
+          applyWindowsEvent(event, log, eventIdOf(winlog.event_id), data)
+          const host = record.host
+          event.Dvc =
+            fieldText(winlog.computer_name) ?? (isObject(host) ? fieldText(host.name) : null)
+        } else {
+          const log = windowsLogOf(record.Channel, record.SourceName)
+          applyWindowsEvent(event, log, eventIdOf(record.EventID), record)
+          event.Dvc = fieldText(record.Hostname) ?? fieldText(record.Computer)
+        }
+        if (event.TimeGenerated === null) {
+          event.TimeGenerated =
+            parseLogTime(fieldText(record['@timestamp'])) ??
+            parseLogTime(fieldText(record.TimeCreated)) ??
+            parseLogTime(fieldText(record.EventTime))
+        }
+        sink.event(event)
+      },
+      onBytes,
+    )
+  },
+}
