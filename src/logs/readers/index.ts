@@ -9,6 +9,7 @@ import { type LogInput, listLogInputs, peekText } from '../input.ts'
 import { normaliseEvent } from '../normalise.ts'
 import type { LogReader } from '../reader.ts'
 import { azureMonitorReader } from './azure-monitor.ts'
+import { suricataEveReader } from './suricata.ts'
 import { sysmonJsonReader } from './sysmon-json.ts'
 import { zeekJsonReader, zeekTsvReader } from './zeek.ts'
 
@@ -16,6 +17,7 @@ import { zeekJsonReader, zeekTsvReader } from './zeek.ts'
 export const LOG_READERS: readonly LogReader[] = [
   zeekTsvReader,
   zeekJsonReader,
+  suricataEveReader,
   azureMonitorReader,
   sysmonJsonReader,
 ]
