@@ -310,6 +310,27 @@ describe('finding output', () => {
     assert.equal(coloured.replaceAll(`${esc}[1m`, '').replace(/.\[(?:0|31|33)m/g, ''), plain)
   })
 
+  it('says so when every finding was excluded and none is shown', async () => {
+    const { out, text } = collector()
+    const summariser = new FindingSummariser()
+    for (const f of findings()) summariser.add(f, true)
+    await findingWriter('table', out).end(summariser.summary(COUNTS))
+    assert.equal(
+      text(),
+      'No findings.\n\n0 findings in 12,345 events from 6 files; 7 findings excluded; ' +
+        '2 broken records.\n',
+    )
+  })
+
+  it('fails instead of waiting when the stream is gone', async () => {
+    const { out } = collector(true)
+    const writer = findingWriter('ndjson', out)
+    await writer.write(findings()[0] as Finding)
+    out.on('error', () => {})
+    out.destroy(new Error('EPIPE'))
+    await assert.rejects(writer.write(findings()[1] as Finding), /closed/)
+  })
+
   it('picks the reference from the feed record, then the references', () => {
     const [first, , third] = findings()
     assert.equal(

@@ -14,6 +14,7 @@
  * that appears whole on `commit` or not at all.
  */
 import { randomBytes } from 'node:crypto'
+import { once } from 'node:events'
 import { createWriteStream } from 'node:fs'
 import { mkdir, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
@@ -226,6 +227,7 @@ export function findingWriter(
 async function send(out: Writable, text: string): Promise<void> {
   if (out.destroyed || out.writableEnded) throw new Error('the findings output is closed')
   if (out.write(text)) return
+  if (out.destroyed) throw out.errored ?? new Error('the findings output closed while writing')
   await new Promise<void>((resolve, reject) => {
     const done = (error?: Error) => {
       out.off('drain', done)
@@ -380,9 +382,7 @@ function tableWriter(out: Writable, options: FindingOutputOptions): FindingWrite
     },
 
     async end(summary) {
-      if (summary.totals.findings + summary.totals.excluded === 0) {
-        await send(out, 'No findings.\n')
-      }
+      if (!started) await send(out, 'No findings.\n')
       await send(out, summaryTable(summary, paint))
     },
   }
@@ -481,7 +481,12 @@ export async function openAtomicOutput(path: string): Promise<AtomicOutput> {
     throw failed(error)
   }
   const stream = createWriteStream(temp, { flags: 'wx' })
-  // Errors surface through `commit`; this keeps an early one from going unhandled meanwhile.
+  try {
+    await once(stream, 'open')
+  } catch (error) {
+    throw failed(error)
+  }
+  // Later errors surface through the writer and `commit`; unhandled meanwhile they would crash.
   stream.on('error', () => {})
   return {
     stream,
