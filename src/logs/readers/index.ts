@@ -9,6 +9,7 @@ import { type LogInput, listLogInputs, peekText } from '../input.ts'
 import { normaliseEvent } from '../normalise.ts'
 import type { LogReader } from '../reader.ts'
 import { azureMonitorReader } from './azure-monitor.ts'
+import { cefReader } from './cef.ts'
 import { suricataEveReader } from './suricata.ts'
 import { sysmonJsonReader } from './sysmon-json.ts'
 import { zeekJsonReader, zeekTsvReader } from './zeek.ts'
@@ -20,6 +21,7 @@ export const LOG_READERS: readonly LogReader[] = [
   suricataEveReader,
   azureMonitorReader,
   sysmonJsonReader,
+  cefReader,
 ]
 
 /** A log whose format no reader recognises, or a forced format that is unknown. */
