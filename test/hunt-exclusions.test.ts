@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { HuntpackError } from '../src/errors.ts'
 import {
   describeExclusion,
+  EXCLUSION_SELECTORS,
   ExclusionFileError,
   ExclusionSet,
   loadExclusions,
@@ -85,6 +86,13 @@ describe('exclusion file', () => {
     assert.equal(process?.key, 'c:\\tools\\nmap.exe')
     assert.equal(url?.key, 'https://updates.example.com/')
     assert.equal(describeExclusion(value as never), 'value 8.8.8[.]8 (allow.yaml:3)')
+  })
+
+  it('reads the example in docs/findings.md', () => {
+    const docs = readFileSync(join(import.meta.dirname, '..', 'docs', 'findings.md'), 'utf8')
+    const example = docs.split('```yaml\n')[1]?.split('```')[0] ?? ''
+    const selectors = set(example).entries.map((e) => e.selector)
+    assert.deepEqual(new Set(selectors), new Set(EXCLUSION_SELECTORS))
   })
 
   it('accepts an empty list', () => {
