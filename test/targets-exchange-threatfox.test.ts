@@ -107,7 +107,7 @@ function assertList(file: string, body: string, where: string): void {
   const line = {
     'blocklist/ips.txt': /^[0-9a-f.:]+(?:\/\d{1,3})?$/,
     'blocklist/domains.txt': HOSTNAME,
-    'blocklist/hosts': /^0\.0\.0\.0 (?:[a-z0-9_-]{1,63}\.)+[a-z0-9_-]{1,63}$/,
+    'blocklist/hosts.txt': /^0\.0\.0\.0 (?:[a-z0-9_-]{1,63}\.)+[a-z0-9_-]{1,63}$/,
     'blocklist/urls.txt': /^(?:https?|ftp):\/\/[\x21-\x7e]+$/,
     'blocklist/rpz.zone':
       /^(?:; [^\n]*|\$TTL 300|@ IN SOA localhost\. root\.localhost\. \d+ 3600 600 86400 300|@ IN NS localhost\.|(?:\*\.)?(?:[a-z0-9_-]{1,63}\.)+[a-z0-9_-]{1,63} CNAME \.)$/,

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict'
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import type { Pack } from '../src/pack/pack.ts'
@@ -9,10 +12,12 @@ import { suricataFiles, suricataTarget } from '../src/targets/suricata/index.ts'
 import { contentPattern, messageText, stableSid } from '../src/targets/suricata/syntax.ts'
 import type { Target } from '../src/targets/target.ts'
 import { zeekString, zeekTarget } from '../src/targets/zeek/index.ts'
+import { huntpack } from './support/cli.ts'
 import { assertGoldenTree } from './support/golden.ts'
 import { indicator } from './support/indicators.ts'
 import {
   contentOf,
+  EXCHANGE_TARGETS,
   identities,
   packContents,
   parseRulesFile,
@@ -212,6 +217,17 @@ describe('exchange targets', () => {
     )
   })
 
+  test('Suricata file and dataset names are ASCII even when the pack id is not', () => {
+    const domains = Array.from({ length: 3 }, (_, i) => indicator('domain', `c${i}.example.net`))
+    const content = contentOf(
+      pack([...domains, indicator('md5', 'ab'.repeat(16))], { id: 'bücher' }),
+    )
+    const paths = suricataFiles(content, { datasetThreshold: 2 }).map((f) => f.path)
+    assert.equal(paths.length, 3)
+    for (const path of paths)
+      assert.match(path, /^bücher\/suricata\/bucher-[0-9a-f]{8}(?:-domains|-md5)?\.(?:rules|lst)$/)
+  })
+
   test('Suricata escaping: content as hex where the syntax needs it, msg with backslashes', () => {
     assert.equal(contentPattern('a;b"c\\d|e'), 'a|3B|b|22|c|5C|d|7C|e')
     assert.equal(contentPattern('ü\n'), '|C3||BC||0A|')
@@ -262,7 +278,7 @@ describe('exchange targets', () => {
     )
     const files = new Map(blocklistTarget.emit(content, []).map((f) => [f.path, text(f.content)]))
     assert.equal(files.get('test/blocklist/ips.txt'), '203.0.113.7\n2001:db8::7\n198.51.100.0/24\n')
-    assert.equal(files.get('test/blocklist/hosts'), '0.0.0.0 c2.example.net\n')
+    assert.equal(files.get('test/blocklist/hosts.txt'), '0.0.0.0 c2.example.net\n')
     assert.equal(files.get('test/blocklist/urls.txt'), 'https://x.example.net/a?b=c\n')
     const zone = files.get('test/blocklist/rpz.zone') ?? ''
     assert.match(zone, /^@ IN SOA localhost\. root\.localhost\. 1775969368 /m)
@@ -311,5 +327,46 @@ describe('exchange targets', () => {
       }
     }
     assert.deepEqual(blocklists(contentOf(pack([]))), { ips: [], domains: [], urls: [] })
+  })
+})
+
+describe('build --targets with the exchange targets', () => {
+  test('writes their files, lists them on the page and in pack.json, and removes them on a rebuild', () => {
+    const out = mkdtempSync(join(tmpdir(), 'huntpack-exchange-'))
+    const first = huntpack(
+      'build',
+      FEED,
+      '--out',
+      out,
+      '--targets',
+      EXCHANGE_TARGETS.join(','),
+      '-q',
+    )
+    assert.equal(first.status, 0, first.stderr)
+    const written = [
+      'xworm/suricata/xworm.rules',
+      'xworm/zeek/intel.dat',
+      'xworm/zeek/intel.zeek',
+      'xworm/stix/bundle.json',
+      'xworm/misp/event.json',
+      'xworm/blocklist/ips.txt',
+      'xworm/blocklist/rpz.zone',
+      'lumma-stealer/blocklist/urls.txt',
+      'lumma-stealer/suricata/lumma-stealer-sha256.lst',
+    ]
+    for (const file of written) assert.ok(existsSync(join(out, file)), file)
+    const golden = readFileSync(join(GOLDEN, 'xworm', 'suricata', 'xworm.rules'), 'utf8')
+    assert.equal(readFileSync(join(out, 'xworm', 'suricata', 'xworm.rules'), 'utf8'), golden)
+    const json = JSON.parse(readFileSync(join(out, 'xworm', 'pack.json'), 'utf8'))
+    const listed = json.artefacts.map(
+      (a: { target: string; file: string }) => `${a.target} ${a.file}`,
+    )
+    assert.ok(listed.includes('suricata suricata/xworm.rules'))
+    assert.ok(listed.includes('blocklist blocklist/hosts.txt'))
+    const page = readFileSync(join(out, 'xworm', 'README.md'), 'utf8')
+    assert.match(page, /- `zeek`: `zeek\/intel\.dat`/)
+    const again = huntpack('build', FEED, '--out', out, '-q')
+    assert.equal(again.status, 0, again.stderr)
+    for (const file of written) assert.ok(!existsSync(join(out, file)), file)
   })
 })

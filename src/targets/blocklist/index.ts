@@ -1,8 +1,8 @@
 /**
  * @module
  * The `blocklist` target: plain lists for firewalls, proxies and resolvers, one value a line:
- * `ips.txt` (addresses and ranges, and the address of each `ip:port`), `domains.txt`, `hosts`
- * (`0.0.0.0 name`), `rpz.zone` (a BIND response-policy zone) and `urls.txt`. A list is written
+ * `ips.txt` (addresses and ranges, and the address of each `ip:port`), `domains.txt`, `hosts.txt`
+ * (hosts-file lines, `0.0.0.0 name`), `rpz.zone` (a BIND response-policy zone) and `urls.txt`. A list is written
  * only when the pack has values for it. Every value is checked against its list's format first;
  * one that could break a line or a zone record stops the build with the value and its source.
  */
@@ -19,7 +19,7 @@ const URL_TEXT = /^(?:https?|ftp):\/\/[\x21-\x7e]+$/
 
 export const blocklistTarget: Target = {
   id: 'blocklist',
-  describe: 'plain lists: ips.txt, domains.txt, hosts, a BIND RPZ zone and urls.txt',
+  describe: 'plain lists: ips.txt, domains.txt, hosts.txt, a BIND RPZ zone and urls.txt',
   emit(content) {
     const lists = blocklists(content)
     const dir = `${content.pack.id}/blocklist`
@@ -30,7 +30,7 @@ export const blocklistTarget: Target = {
     add('ips.txt', lists.ips)
     add('domains.txt', lists.domains)
     add(
-      'hosts',
+      'hosts.txt',
       lists.domains.map((domain) => `0.0.0.0 ${domain}`),
     )
     if (lists.domains.length > 0) {

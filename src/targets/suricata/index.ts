@@ -1,6 +1,6 @@
 /**
  * @module
- * The `suricata` target: `suricata/<pack id>.rules`, alerting rules for the pack's hunted
+ * The `suricata` target: `suricata/<pack id>.rules` (the id in ASCII), alerting rules for the pack's hunted
  * values, with the lists some of them read written beside them (keep them in one folder).
  *
  * - `ip:port`: traffic between `$HOME_NET` and the address on that port, either way (`<>`), TCP.
@@ -20,6 +20,7 @@
  * sid from 1,000,000,000 to 1,999,999,999 that stays the same for a pack and rule key (see
  * `stableSid`): the key is the protocol and value for one-value rules, the list for list rules.
  */
+import { createHash } from 'node:crypto'
 import { isIP } from 'node:net'
 import type { Indicator } from '../../intel/indicator.ts'
 import type { PackContent } from '../../pack/content.ts'
@@ -109,7 +110,7 @@ export function suricataFiles(content: PackContent, options: SuricataOptions = {
   }
   if (skipped > 0) header.push(`# ${skipped} ftp URL(s) have no rule: HTTP rules cannot see them.`)
   const rules = [...header, ...ctx.rules].map((line) => `${line}\n`)
-  return [{ path: `${dir}/${pack.id}.rules`, content: rules }, ...files]
+  return [{ path: `${dir}/${token}.rules`, content: rules }, ...files]
 }
 
 function ipPortRule(ctx: RuleContext, indicator: Indicator): void {
@@ -298,11 +299,18 @@ function validPort(port: number): boolean {
   return Number.isInteger(port) && port >= 1 && port <= 65535
 }
 
-/** A file or dataset name part: the pack id in ASCII, with a hash when letters were dropped. */
+/**
+ * A file or dataset name part: the pack id when it is lower-case ASCII (as rebuilds can remove
+ * it), else its ASCII letters and a hash of the id, so two packs never share a name.
+ */
 function fileToken(packId: string): string {
-  const ascii = metadataToken(packId).toLowerCase()
+  const ascii = packId
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
   if (ascii === packId) return ascii
-  let hash = 0
-  for (const c of packId) hash = (Math.imul(hash, 31) + (c.codePointAt(0) ?? 0)) >>> 0
-  return `${ascii}-${hash.toString(16).padStart(8, '0')}`
+  const hash = createHash('sha1').update(packId, 'utf8').digest('hex').slice(0, 8)
+  return ascii === '' ? hash : `${ascii}-${hash}`
 }

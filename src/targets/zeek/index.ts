@@ -1,7 +1,7 @@
 /**
  * @module
- * The `zeek` target: an Intel framework file (`zeek/intel.dat`) and a `zeek/__load__.zeek` that
- * reads it, so `@load <pack>/zeek` in `local.zeek` hunts the pack's indicators in conn, DNS,
+ * The `zeek` target: an Intel framework file (`zeek/intel.dat`) and a `zeek/intel.zeek` that
+ * reads it, so `@load <pack>/zeek/intel.zeek` in `local.zeek` hunts the pack's indicators in conn, DNS,
  * HTTP, TLS and file logs, each hit written to `intel.log`.
  *
  * The Intel framework matches whole values: a domain matches that name only, not its
@@ -36,7 +36,7 @@ export const zeekTarget: Target = {
     const dir = `${content.pack.id}/zeek`
     return [
       { path: `${dir}/intel.dat`, content: zeekIntel(content) },
-      { path: `${dir}/__load__.zeek`, content: zeekScript(content) },
+      { path: `${dir}/intel.zeek`, content: zeekScript(content) },
     ]
   },
 }
@@ -125,7 +125,7 @@ export function zeekScript(content: PackContent): string {
   const title = oneLine(content.pack.title)
   return [
     `# huntpack: ${title} (pack ${content.pack.id})`,
-    '# Load this folder from local.zeek (@load <path>/zeek); hits are written to intel.log.',
+    '# Load it from local.zeek (@load <path>/zeek/intel.zeek); hits are written to intel.log.',
     '@load frameworks/intel/seen',
     '@load frameworks/files/hash-all-files',
     '',

@@ -1,5 +1,5 @@
 # huntpack: ThreatFox: Cobalt Strike IOCs (pack cobalt-strike)
-# Load this folder from local.zeek (@load <path>/zeek); hits are written to intel.log.
+# Load it from local.zeek (@load <path>/zeek/intel.zeek); hits are written to intel.log.
 @load frameworks/intel/seen
 @load frameworks/files/hash-all-files
 
