@@ -10,6 +10,7 @@ import { normaliseEvent } from '../normalise.ts'
 import type { LogReader } from '../reader.ts'
 import { azureMonitorReader } from './azure-monitor.ts'
 import { cefReader } from './cef.ts'
+import { defenderCsvReader, defenderJsonReader } from './defender.ts'
 import { suricataEveReader } from './suricata.ts'
 import { sysmonJsonReader } from './sysmon-json.ts'
 import { zeekJsonReader, zeekTsvReader } from './zeek.ts'
@@ -21,6 +22,8 @@ export const LOG_READERS: readonly LogReader[] = [
   suricataEveReader,
   azureMonitorReader,
   sysmonJsonReader,
+  defenderJsonReader,
+  defenderCsvReader,
   cefReader,
 ]
 

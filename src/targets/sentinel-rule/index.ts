@@ -138,7 +138,7 @@ export const sentinelRuleTarget: Target = {
   },
 }
 
-interface RuleQuery {
+export interface RuleQuery {
   query: SentinelQuery
   watchlist?: WatchlistNote
   /** The watchlist's CSV when only the rule reads it, to be written beside the rules. */
@@ -150,7 +150,7 @@ interface RuleQuery {
  * indicators from the watchlist the KQL target would use above `--inline-limit` (same alias),
  * its CSV written under `sentinel/rules/`. A hunt too long even then is refused.
  */
-function ruleQuery(content: PackContent, q: EmittedQuery): RuleQuery {
+export function ruleQuery(content: PackContent, q: EmittedQuery): RuleQuery {
   const { pack } = content
   const inline = sentinelQuery(q)
   let result: RuleQuery = {
