@@ -8,7 +8,6 @@ import type { LogEvent } from '../src/logs/event.ts'
 import { listLogInputs, peekText } from '../src/logs/input.ts'
 import { defenderCsvReader, defenderJsonReader } from '../src/logs/readers/defender.ts'
 import { detectLogFormat, readLogEvents } from '../src/logs/readers/index.ts'
-import { sentinelJsonReader } from '../src/logs/readers/sentinel.ts'
 import { requireSharedData } from './support/shared-data.ts'
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'logs', 'defender')
@@ -129,12 +128,9 @@ describe('Defender advanced-hunting sample (OTRF Golden SAML, JSON lines)', () =
       assert.ok(input)
       const head = await peekText(input)
       assert.equal(defenderJsonReader.detect(head, input.name), false, path)
-      assert.equal(sentinelJsonReader.detect(head, input.name), false, path)
       assert.equal(await formatOf(path), 'azure-monitor')
     }
-    const [input] = await listLogInputs([defender])
-    assert.ok(input)
-    assert.equal(sentinelJsonReader.detect(await peekText(input), input.name), false)
+    assert.equal(await formatOf(defender), 'defender-json')
   })
 })
 

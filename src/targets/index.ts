@@ -6,11 +6,14 @@ import { UsageError } from '../errors.ts'
 import { asimTarget } from './asim/index.ts'
 import { blocklistTarget } from './blocklist/index.ts'
 import { defenderTarget } from './defender/index.ts'
+import { elasticTarget } from './elastic/index.ts'
 import { kqlTarget } from './kql/target.ts'
 import { mispTarget } from './misp/index.ts'
 import { sentinelArmTarget } from './sentinel-arm/index.ts'
 import { sentinelHuntingTarget } from './sentinel-hunting/index.ts'
 import { sentinelRuleTarget } from './sentinel-rule/index.ts'
+import { sigmaTarget } from './sigma/index.ts'
+import { splunkTarget } from './splunk/index.ts'
 import { stixTarget } from './stix/index.ts'
 import { suricataTarget } from './suricata/index.ts'
 import type { Target } from './target.ts'
@@ -29,6 +32,9 @@ export const TARGETS: ReadonlyMap<string, Target> = new Map(
     sentinelArmTarget,
     defenderTarget,
     asimTarget,
+    splunkTarget,
+    elasticTarget,
+    sigmaTarget,
   ].map((t) => [t.id, t]),
 )
 
