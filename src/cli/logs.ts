@@ -38,7 +38,7 @@ export function registerLogs(program: Command): void {
       })
       for (const path of result.skipped)
         log.warn(`${path}: already in the lake; not imported again`)
-      reportBroken(result.broken, log)
+      reportUnread(result, log)
       log.info(
         `${formatCount(result.events)} events from ${result.files.length} files imported; ` +
           `the lake holds ${formatCount(result.manifest.events)} events in ` +
@@ -63,7 +63,7 @@ export function registerLogs(program: Command): void {
         },
         { format: flags.logFormat, onProgress: progressReporter(log) },
       )
-      reportBroken(result.broken, log)
+      reportUnread(result, log)
     })
   logs
     .command('formats')
@@ -76,11 +76,19 @@ export function registerLogs(program: Command): void {
     })
 }
 
-/** Broken records are reported, a few in full, never silently dropped. */
-export function reportBroken(
-  broken: { file: string; line?: number; record?: number; reason: string }[],
+/**
+ * Files skipped in folders, and broken records, are reported (a few in full), never silently
+ * dropped.
+ */
+export function reportUnread(
+  read: {
+    skipped: { file: string; reason: string }[]
+    broken: { file: string; line?: number; record?: number; reason: string }[]
+  },
   log: Logger,
 ): void {
+  for (const skip of read.skipped) log.warn(`${skip.file}: skipped, ${skip.reason}`)
+  const broken = read.broken
   if (broken.length === 0) return
   log.warn(`${formatCount(broken.length)} records could not be read and were skipped:`)
   for (const b of broken.slice(0, 20)) {

@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander'
 import { HuntpackError } from '../errors.ts'
 import { registerBuild } from './build.ts'
 import { EXIT, exitCodeFor } from './exit-codes.ts'
+import { registerHunt } from './hunt.ts'
 import { registerInspect } from './inspect.ts'
 import { registerLogs } from './logs.ts'
 
@@ -19,6 +20,7 @@ const program = new Command('huntpack')
   .exitOverride()
 registerBuild(program)
 registerInspect(program)
+registerHunt(program)
 registerLogs(program)
 
 try {

@@ -20,6 +20,8 @@ export interface HuntResult {
   events: number
   files: BatchResult['files']
   broken: BatchResult['broken']
+  /** Files in the folders hunted that are no log format read here. */
+  skipped: BatchResult['skipped']
   lakes: { dir: string; manifest: LakeManifest }[]
 }
 
@@ -32,7 +34,14 @@ export async function huntLogs(
   const engine = await DuckDbEngine.open(options.engine)
   try {
     await engine.setIndicators(indicatorTables(indicators))
-    const result: HuntResult = { findings: [], events: 0, files: [], broken: [], lakes: [] }
+    const result: HuntResult = {
+      findings: [],
+      events: 0,
+      files: [],
+      broken: [],
+      skipped: [],
+      lakes: [],
+    }
     const raw: string[] = []
     for (const path of paths) {
       if (!(await isLake(path))) {
@@ -55,6 +64,7 @@ export async function huntLogs(
       result.events += read.events
       result.files = read.files
       result.broken = read.broken
+      result.skipped = read.skipped
     }
     return result
   } finally {

@@ -6,7 +6,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { loadIntel } from '../build.ts'
+import { loadIntel, recordUrls } from '../build.ts'
 import { HuntpackError } from '../errors.ts'
 import type { Indicator, SourceRef } from '../intel/indicator.ts'
 import { intake } from '../intel/intake.ts'
@@ -22,6 +22,8 @@ export interface HuntIntel {
   rejected: number
   /** The feed files or `pack.json` files read. */
   sources: string[]
+  /** Links a feed record to its page on the feed's site, for feeds that have them. */
+  recordUrl: (source: SourceRef) => string | undefined
 }
 
 export interface HuntIntelOptions {
@@ -41,9 +43,16 @@ export async function loadHuntIntel(
     if (await isDirectory(path)) packFiles.push(...(await packJsonFiles(path)))
     else feeds.push(path)
   }
-  const result: HuntIntel = { indicators: [], warninglisted: [], rejected: 0, sources: [] }
+  const result: HuntIntel = {
+    indicators: [],
+    warninglisted: [],
+    rejected: 0,
+    sources: [],
+    recordUrl: () => undefined,
+  }
   if (feeds.length > 0) {
     const load = await loadIntel(feeds, options.format)
+    result.recordUrl = recordUrls(load)
     const { indicators, rejections } = intake(load.records, {
       warninglists: options.warninglists,
     })

@@ -85,7 +85,9 @@ export interface ImportResult {
   files: ReadFile[]
   broken: Awaited<ReturnType<typeof readInBatches>>['broken']
   /** Inputs left out because the lake already holds a file of that name and size. */
-  skipped: string[]
+  alreadyInLake: string[]
+  /** Files in the folders imported that are no log format read here. */
+  skipped: Awaited<ReturnType<typeof readInBatches>>['skipped']
 }
 
 /** Imports logs under `paths` into the lake at `dir`, creating it when new. */
@@ -112,11 +114,11 @@ export async function importLogs(
   const known = new Set(
     manifest.imports.flatMap((i) => i.sources.map((s) => `${s.name}\u0000${s.size}`)),
   )
-  const skipped: string[] = []
+  const alreadyInLake: string[] = []
   const wanted: string[] = []
   for (const path of paths) {
     const size = await sizeOf(path)
-    if (size !== undefined && known.has(`${path}\u0000${size}`)) skipped.push(path)
+    if (size !== undefined && known.has(`${path}\u0000${size}`)) alreadyInLake.push(path)
     else wanted.push(path)
   }
 
@@ -142,7 +144,14 @@ export async function importLogs(
     manifest.events += read.events
     manifest.imports.push({ at: new Date().toISOString(), sources, broken: read.broken.length })
     await writeFileAtomic(join(dir, LAKE_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`)
-    return { manifest, events: read.events, files: read.files, broken: read.broken, skipped }
+    return {
+      manifest,
+      events: read.events,
+      files: read.files,
+      broken: read.broken,
+      skipped: read.skipped,
+      alreadyInLake,
+    }
   } catch (error) {
     for (const part of written) {
       await rm(part.temp, { force: true })

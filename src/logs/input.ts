@@ -18,6 +18,11 @@ export interface LogInput {
   name: string
   /** Compressed size on disk, for progress; members report their compressed size. */
   size: number
+  /**
+   * Named by the user rather than found in a folder or archive. A file found by walking that
+   * is no log format is skipped with a warning; one the user named is an error.
+   */
+  named: boolean
   /** The decompressed bytes. */
   open(): Promise<Readable>
 }
@@ -38,11 +43,11 @@ const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04]
  */
 export async function listLogInputs(paths: readonly string[]): Promise<LogInput[]> {
   const inputs: LogInput[] = []
-  for (const path of paths) await collect(path, inputs)
+  for (const path of paths) await collect(path, inputs, true)
   return inputs
 }
 
-async function collect(path: string, inputs: LogInput[]): Promise<void> {
+async function collect(path: string, inputs: LogInput[], named: boolean): Promise<void> {
   let info: Awaited<ReturnType<typeof stat>>
   try {
     info = await stat(path)
@@ -51,7 +56,7 @@ async function collect(path: string, inputs: LogInput[]): Promise<void> {
   }
   if (info.isDirectory()) {
     const names = (await readdir(path)).filter((n) => !n.startsWith('.')).sort()
-    for (const name of names) await collect(join(path, name), inputs)
+    for (const name of names) await collect(join(path, name), inputs, false)
     return
   }
   const head = await readHead(path, 4)
@@ -63,6 +68,7 @@ async function collect(path: string, inputs: LogInput[]): Promise<void> {
   inputs.push({
     name: path,
     size: info.size,
+    named,
     open: async () => {
       const stream = createReadStream(path, { highWaterMark: 1 << 20 })
       return gzip ? stream.pipe(createGunzip({ chunkSize: 1 << 20 })) : stream
@@ -106,6 +112,7 @@ async function zipMembers(path: string): Promise<LogInput[]> {
           members.push({
             name,
             size: entry.compressedSize,
+            named: false,
             open: () => openZipMember(path, entry.fileName, name),
           })
         }

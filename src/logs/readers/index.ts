@@ -11,6 +11,7 @@ import type { LogReader } from '../reader.ts'
 import { azureMonitorReader } from './azure-monitor.ts'
 import { cefReader } from './cef.ts'
 import { defenderCsvReader, defenderJsonReader } from './defender.ts'
+import { sentinelCsvReader, sentinelJsonReader } from './sentinel.ts'
 import { suricataEveReader } from './suricata.ts'
 import { sysmonJsonReader } from './sysmon-json.ts'
 import { zeekJsonReader, zeekTsvReader } from './zeek.ts'
@@ -23,6 +24,8 @@ export const LOG_READERS: readonly LogReader[] = [
   azureMonitorReader,
   sysmonJsonReader,
   defenderJsonReader,
+  sentinelJsonReader,
+  sentinelCsvReader,
   defenderCsvReader,
   cefReader,
 ]
@@ -61,6 +64,8 @@ export async function detectLogFormat(input: LogInput): Promise<LogReader> {
 
 export interface ReadStats {
   events: number
+  /** Files found in folders or archives that are no log format read here, and why. */
+  skipped: { file: string; reason: string }[]
   broken: { file: string; line?: number; record?: number; reason: string }[]
 }
 
@@ -77,10 +82,17 @@ export async function readLogInputs(
     onFile?: (input: LogInput, reader: LogReader) => void
   } = {},
 ): Promise<ReadStats> {
-  const stats: ReadStats = { events: 0, broken: [] }
+  const stats: ReadStats = { events: 0, skipped: [], broken: [] }
   const forced = options.format === undefined ? undefined : readerById(options.format)
   for (const input of inputs) {
-    const reader = forced ?? (await detectLogFormat(input))
+    let reader: LogReader
+    try {
+      reader = forced ?? (await detectLogFormat(input))
+    } catch (error) {
+      if (!(error instanceof LogFormatError) || input.named) throw error
+      stats.skipped.push({ file: input.name, reason: 'not a log format huntpack reads' })
+      continue
+    }
     options.onFile?.(input, reader)
     const sink: EventSink = {
       event(event) {
