@@ -16,6 +16,7 @@ import type { LogEvent } from '../src/logs/event.ts'
 import { blankEvent } from '../src/logs/event.ts'
 import { type LogInput, listLogInputs, peekText } from '../src/logs/input.ts'
 import { azureMonitorReader } from '../src/logs/readers/azure-monitor.ts'
+import { parseEventXml, readEventXml, scanEventXml } from '../src/logs/readers/event-xml.ts'
 import { detectLogFormat, readLogEvents } from '../src/logs/readers/index.ts'
 import { sysmonJsonReader } from '../src/logs/readers/sysmon-json.ts'
 import { applyHashes, splitQueryResults, windowsLogOf } from '../src/logs/readers/windows-event.ts'
@@ -796,5 +797,118 @@ describe('windows-event helpers', () => {
     assert.equal(windowsLogOf('security', 'x'), 'security')
     assert.equal(windowsLogOf(null, 'Microsoft-Windows-Security-Auditing'), 'security')
     assert.equal(windowsLogOf('System', 'Service Control Manager'), 'other')
+  })
+})
+
+describe('event XML: the direct scan answers as fast-xml-parser does', () => {
+  const tricky: [string, string, 'scan' | 'library'][] = [
+    [
+      'CDATA',
+      '<Event><EventData><Data Name="a"><![CDATA[x<y]]></Data></EventData></Event>',
+      'library',
+    ],
+    [
+      'a comment',
+      '<Event><EventData><!-- c --><Data Name="a">x</Data></EventData></Event>',
+      'library',
+    ],
+    [
+      'an HTML entity',
+      '<Event><EventData><Data Name="a">&copy; &amp;copy;</Data></EventData></Event>',
+      'library',
+    ],
+    [
+      'a NUL reference',
+      '<Event><EventData><Data Name="a">x&#0;y</Data></EventData></Event>',
+      'library',
+    ],
+    [
+      'prefixed names',
+      '<e:Event xmlns:e="urn:x"><e:EventData><e:Data Name="a">x</e:Data></e:EventData></e:Event>',
+      'library',
+    ],
+    [
+      'an element inside Data',
+      '<Event><EventData><Data Name="a">x<b>y</b>z</Data></EventData></Event>',
+      'library',
+    ],
+    [
+      'a > inside an attribute',
+      '<Event><EventData><Data Name="a>b">x</Data></EventData></Event>',
+      'library',
+    ],
+    ['a missing end tag', '<Event><EventData><Data Name="a">x</EventData></Event>', 'library'],
+    [
+      'two roots',
+      '<Event><EventData><Data Name="a">x</Data></EventData></Event><Event/>',
+      'library',
+    ],
+    [
+      'line breaks',
+      '<Event><EventData><Data Name="a">1\r\n2\r3&#13;4</Data></EventData></Event>',
+      'scan',
+    ],
+    [
+      'references and bare ampersands',
+      '<Event><EventData><Data Name="a">a > b &lt;&#65;&#x42; &quot c &amp;#10; &x</Data></EventData></Event>',
+      'scan',
+    ],
+    [
+      'single quotes, self-closing data, positional data, repeated names',
+      "<DataItem type='x'><EventData><Data Name='a'/><Data>p</Data><Data Name='b'>1</Data><Data Name='b'>2</Data></EventData></DataItem>",
+      'scan',
+    ],
+    [
+      'a declaration, namespace and indentation',
+      '<?xml version="1.0"?>\n<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event">\n <System>\n  <Provider Name="P"/>\n  <EventID Qualifiers="0">3</EventID>\n  <Channel>C</Channel>\n  <Computer>H</Computer>\n  <TimeCreated SystemTime="2024-01-01T00:00:00Z"/>\n </System>\n <UserData><Data Name="u">x</Data></UserData>\n <EventData>\n  <Data Name="a"> spaced </Data>\n </EventData>\n</Event>\n',
+      'scan',
+    ],
+  ]
+  for (const [name, text, by] of tricky) {
+    test(`${name}: read by the ${by}`, () => {
+      const scan = scanEventXml(text)
+      if (by === 'library') assert.equal(scan, null)
+      else assert.deepEqual(scan, parseEventXml(text))
+      assert.deepEqual(readEventXml(text), parseEventXml(text))
+    })
+  }
+
+  test('line breaks are read as XML reads them', () => {
+    const text = tricky.find(([name]) => name === 'line breaks')?.[1] ?? ''
+    assert.equal(readEventXml(text).data.a, '1\n2\n3\r4')
+  })
+
+  test('every Sysmon for Linux message of the sample, and the fixtures', async (t) => {
+    const texts: string[] = []
+    const rows = JSON.parse(await readFile(join(FIXTURES, 'azure-event-array.json'), 'utf8')) as {
+      EventData?: string
+    }[]
+    for (const row of rows) {
+      if (row.EventData && !row.EventData.includes('DOCTYPE')) texts.push(row.EventData)
+    }
+    const syslog = await readFile(join(FIXTURES, 'azure-syslog.json'), 'utf8')
+    for (const line of syslog.trim().split('\n')) {
+      const message = (JSON.parse(line) as { SyslogMessage: string }).SyslogMessage
+      if (message.startsWith('<Event')) texts.push(message)
+    }
+    const file = requireSharedData(
+      t,
+      'logs/azure-monitor/syslog_sysmon_log4shell_cve2021_44228_jndi_reference_2022-05-11181020.json',
+    )
+    let scanned = 0
+    if (file) {
+      for (const line of (await readFile(file, 'utf8')).trim().split('\n')) {
+        texts.push((JSON.parse(line) as { SyslogMessage: string }).SyslogMessage)
+      }
+    }
+    for (const text of texts) {
+      const scan = scanEventXml(text)
+      if (scan !== null) {
+        scanned++
+        assert.deepEqual(scan, parseEventXml(text), text)
+      }
+    }
+    // One sample message is cut short by syslog; only the library reads what is left of it.
+    assert.equal(scanned, texts.length - (file ? 1 : 0))
   })
 })

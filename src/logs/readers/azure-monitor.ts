@@ -8,14 +8,14 @@
  *   into `SyslogMessage`; other syslog rows are kept as `other`.
  * - `VMConnection` (VM insights): `SourceIp` is the initiator whatever `Direction` says (an
  *   inbound row has the remote address as `SourceIp`); the table has no source port.
- * Windows events go through the mapping of `windows-event.ts`, XML through fast-xml-parser.
+ * Windows events go through the mapping of `windows-event.ts`, XML through `event-xml.ts`.
  * Rows of other tables in the same file become `other` events; files of other tables
  * (CommonSecurityLog, SecurityEvent…) are not claimed.
  */
-import { XMLParser } from 'fast-xml-parser'
 import { blankEvent, type LogEvent } from '../event.ts'
 import type { LogReader } from '../reader.ts'
 import { parseLogTime } from '../time.ts'
+import { readEventXml } from './event-xml.ts'
 import {
   firstJsonRecord,
   forEachJsonRecord,
@@ -27,6 +27,7 @@ import {
   type EventFields,
   eventIdOf,
   fieldText,
+  portOf,
   windowsLogOf,
 } from './windows-event.ts'
 
@@ -49,57 +50,10 @@ export function azureTableOf(record: JsonObject): TableKind | null {
   return null
 }
 
-const xml = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  removeNSPrefix: true,
-  processEntities: true,
-  // The parser decodes character references (`&#10;`) only with HTML entities on; Windows
-  // escapes `&` itself, so no HTML entity name can reach it unescaped.
-  htmlEntities: true,
-  isArray: (name) => name === 'Data',
-})
-
-/** An element's text whether the parser gave a string or `{ '#text': … }` (with attributes). */
-function textOf(node: unknown): string | null {
-  if (typeof node === 'string') return node
-  if (isObject(node)) {
-    const text = node['#text']
-    return typeof text === 'string' ? text : null
-  }
-  return null
-}
-
-function attributeOf(node: unknown, name: string): string | null {
-  if (!isObject(node)) return null
-  const value = node[`@${name}`]
-  return typeof value === 'string' ? value : null
-}
-
-/** `<Data Name="x">v</Data>…` into `{ x: 'v' }`; unnamed (positional) data is skipped. */
-function dataFields(eventData: unknown): EventFields {
-  const fields: EventFields = Object.create(null)
-  if (!isObject(eventData) || !Array.isArray(eventData.Data)) return fields
-  for (const item of eventData.Data) {
-    const name = attributeOf(item, 'Name')
-    if (name !== null) fields[name] = textOf(item) ?? ''
-  }
-  return fields
-}
-
-function parseXml(text: string): JsonObject {
-  // Windows never writes a DOCTYPE into event XML; refusing it keeps entity tricks out.
-  if (text.includes('<!DOCTYPE') || text.includes('<!ENTITY')) {
-    throw new Error('event XML with a DOCTYPE')
-  }
-  return xml.parse(text) as JsonObject
-}
+const NO_FIELDS: EventFields = Object.freeze(Object.create(null))
 
 function applyWindowsEventRow(event: LogEvent, row: JsonObject): void {
-  let data: EventFields = {}
+  let data = NO_FIELDS
   const raw = row.EventData
   if (isObject(raw)) data = raw
   else if (typeof raw === 'string' && raw.trim() !== '') {
@@ -111,13 +65,8 @@ function applyWindowsEventRow(event: LogEvent, row: JsonObject): void {
 }
 
 function applyEventRow(event: LogEvent, row: JsonObject): void {
-  let data: EventFields = {}
   const raw = row.EventData
-  if (typeof raw === 'string' && raw.trim() !== '') {
-    const doc = parseXml(raw)
-    const item = isObject(doc.DataItem) ? doc.DataItem : doc
-    data = dataFields(item.EventData)
-  }
+  const data = typeof raw === 'string' && raw.trim() !== '' ? readEventXml(raw).data : NO_FIELDS
   applyWindowsEvent(event, windowsLogOf(row.EventLog, row.Source), eventIdOf(row.EventID), data)
   event.Dvc = fieldText(row.Computer)
 }
@@ -131,21 +80,16 @@ function applySyslogRow(event: LogEvent, row: JsonObject): void {
     event.TimeGenerated = parseLogTime(fieldText(row.EventTime))
     return
   }
-  const doc = parseXml(message)
-  const root = isObject(doc.Event) ? doc.Event : {}
-  const system = isObject(root.System) ? root.System : {}
-  const provider = attributeOf(system.Provider, 'Name')
+  const xml = readEventXml(message)
   applyWindowsEvent(
     event,
-    windowsLogOf(textOf(system.Channel), provider),
-    eventIdOf(textOf(system.EventID)),
-    dataFields(root.EventData),
+    windowsLogOf(xml.channel, xml.provider),
+    eventIdOf(xml.eventId),
+    xml.data,
   )
-  event.Dvc = fieldText(textOf(system.Computer)) ?? event.Dvc
+  event.Dvc = fieldText(xml.computer) ?? event.Dvc
   if (event.TimeGenerated === null) {
-    event.TimeGenerated =
-      parseLogTime(attributeOf(system.TimeCreated, 'SystemTime')) ??
-      parseLogTime(fieldText(row.EventTime))
+    event.TimeGenerated = parseLogTime(xml.timeCreated) ?? parseLogTime(fieldText(row.EventTime))
   }
 }
 
@@ -153,8 +97,7 @@ function applyVmConnectionRow(event: LogEvent, row: JsonObject): void {
   event.EventType = 'network'
   event.SrcIpAddr = fieldText(row.SourceIp)
   event.DstIpAddr = fieldText(row.DestinationIp)
-  const port = Number(fieldText(row.DestinationPort))
-  event.DstPortNumber = Number.isInteger(port) && port >= 0 && port <= 65535 ? port : null
+  event.DstPortNumber = portOf(row.DestinationPort)
   event.NetworkProtocol = fieldText(row.Protocol)
   event.Process = fieldText(row.ProcessName)
   event.Dvc = fieldText(row.Computer)

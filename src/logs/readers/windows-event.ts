@@ -54,7 +54,8 @@ export function fieldText(value: unknown): string | null {
   return null
 }
 
-function portOf(value: unknown): number | null {
+/** A port from `443` or `"443"`; null when absent or out of range. */
+export function portOf(value: unknown): number | null {
   const text = fieldText(value)
   if (text === null) return null
   const port = Number(text)
