@@ -1,0 +1,158 @@
+/**
+ * @module
+ * Microsoft Sentinel / Log Analytics table exports: the portal's CSV ("Export to CSV") and JSON
+ * (lines or an array), of any table `sentinel-tables.ts` maps, several tables in one file
+ * included (each row's `Type` picks its mapping; without `Type`, the header's columns do).
+ *
+ * Times: the portal writes `TimeGenerated [UTC]` or `TimeGenerated [Local Time]`, in US style
+ * (`8/9/2023, 2:24:24.550 PM`). A `[UTC]` column is preferred when both exist. A `[Local Time]`
+ * column is the exporting browser's wall clock and says nothing of its zone (the samples hold
+ * UTC+05:30 and unknown zones); it is read as if it were UTC, so such times can be off by the
+ * exporter's offset. Sysmon rows take their own `UtcTime` instead, which is exact.
+ *
+ * JSON detection claims records by `Type` only, and leaves `Event`, `WindowsEvent`, `Syslog`
+ * and `VMConnection` to the Azure Monitor reader, which reads the same tables from JSON.
+ */
+import { blankEvent, type LogEvent } from '../event.ts'
+import type { LogReader } from '../reader.ts'
+import { isDefenderColumns } from './defender.ts'
+import { csvHeaderOf, ExportFormatError, forEachCsvRecord } from './export-csv.ts'
+import {
+  columnIndex,
+  ObjectRecord,
+  PositionalRecord,
+  plainColumn,
+  type RecordView,
+} from './export-fields.ts'
+import { firstJsonRecord, forEachJsonRecord, type JsonObject } from './json-records.ts'
+import {
+  GENERIC_MAPPING,
+  type TableMapping,
+  tableMapping,
+  tableOfColumns,
+} from './sentinel-tables.ts'
+
+const CSV_FORMAT = 'sentinel-csv'
+const JSON_FORMAT = 'sentinel-json'
+
+/** Tables whose JSON exports the Azure Monitor reader reads. */
+const AZURE_MONITOR_TABLES = new Set(['Event', 'WindowsEvent', 'Syslog', 'VMConnection'])
+
+/** Picks each row's mapping by its `Type`, falling back on the header's, caching by name. */
+class MappingChooser {
+  readonly #byType = new Map<string, TableMapping>()
+  #fallback: TableMapping | undefined
+
+  constructor(private readonly guess: () => TableMapping) {}
+
+  for(row: RecordView): TableMapping {
+    const type = row.text('Type')
+    if (type !== null) {
+      let mapping = this.#byType.get(type)
+      if (mapping === undefined) {
+        mapping = tableMapping(type) ?? this.fallback()
+        this.#byType.set(type, mapping)
+      }
+      return mapping
+    }
+    return this.fallback()
+  }
+
+  fallback(): TableMapping {
+    this.#fallback ??= this.guess()
+    return this.#fallback
+  }
+}
+
+function guessFromColumns(columns: Iterable<string>): TableMapping {
+  const table = tableOfColumns(new Set(columns))
+  return (table === null ? null : tableMapping(table)) ?? GENERIC_MAPPING
+}
+
+/** Whether a header is a Log Analytics export: its own columns, or a table this knows. */
+export function isSentinelHeader(header: readonly string[]): boolean {
+  const names = header.map((h) => plainColumn(h).name)
+  if (isDefenderColumns(names)) return false
+  const set = new Set(names)
+  return set.has('TimeGenerated') || set.has('TenantId') || tableOfColumns(set) !== null
+}
+
+export const sentinelCsvReader: LogReader = {
+  id: CSV_FORMAT,
+  describe: 'Microsoft Sentinel / Log Analytics CSV exports (CommonSecurityLog, DnsEvents, …)',
+  detect(head) {
+    const start = head.trimStart().charCodeAt(0)
+    if (start === 123 || start === 91) return false
+    const header = csvHeaderOf(head)
+    return header !== null && header.length > 1 && isSentinelHeader(header)
+  },
+  async read(input, sink, onBytes) {
+    let row: PositionalRecord | null = null
+    let chooser: MappingChooser | null = null
+    await forEachCsvRecord(
+      input,
+      sink,
+      {
+        header(fields, line) {
+          if (!isSentinelHeader(fields)) {
+            throw new ExportFormatError(
+              'not a Log Analytics export: the header has no TimeGenerated or TenantId and ' +
+                'no column set of a table huntpack maps',
+              input.name,
+              line,
+            )
+          }
+          const index = columnIndex(fields)
+          row = new PositionalRecord(index)
+          chooser = new MappingChooser(() => guessFromColumns(index.keys()))
+        },
+        record(fields, line, record) {
+          const view = row as PositionalRecord
+          view.values = fields
+          const event = blankEvent(CSV_FORMAT, input.name, record, line)
+          ;(chooser as MappingChooser).for(view)(event, view)
+          sink.event(event)
+        },
+      },
+      onBytes,
+    )
+  },
+}
+
+/** Whether a JSON record is a row of a table this reader claims. */
+function isSentinelRecord(record: JsonObject): boolean {
+  const type = record.Type
+  if (typeof type !== 'string' || AZURE_MONITOR_TABLES.has(type)) return false
+  return tableMapping(type) !== null || type.endsWith('_CL')
+}
+
+export const sentinelJsonReader: LogReader = {
+  id: JSON_FORMAT,
+  describe: 'Microsoft Sentinel / Log Analytics JSON exports (lines or array) by table Type',
+  detect(head) {
+    const record = firstJsonRecord(head)
+    return record !== null && isSentinelRecord(record)
+  },
+  async read(input, sink, onBytes) {
+    const view = new ObjectRecord()
+    let chooser: MappingChooser | null = null
+    const tables = new Set<string>()
+    await forEachJsonRecord(
+      input,
+      sink,
+      (record, no, line) => {
+        view.object = record
+        chooser ??= new MappingChooser(() => guessFromColumns(Object.keys(record)))
+        const type = typeof record.Type === 'string' ? record.Type : ''
+        if (!tables.has(type)) {
+          tables.add(type)
+          view.useSuffixesOf(record)
+        }
+        const event: LogEvent = blankEvent(JSON_FORMAT, input.name, no, line)
+        chooser.for(view)(event, view)
+        sink.event(event)
+      },
+      onBytes,
+    )
+  },
+}
