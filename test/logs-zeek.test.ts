@@ -10,8 +10,10 @@ import type { LogEvent } from '../src/logs/event.ts'
 import { listLogInputs, peekText } from '../src/logs/input.ts'
 import type { LogReader } from '../src/logs/reader.ts'
 import { detectLogFormat, LOG_READERS, readLogEvents } from '../src/logs/readers/index.ts'
+import { logTimes } from '../src/logs/readers/log-times.ts'
 import { unescapeZeek, zeekJsonReader, zeekTsvReader } from '../src/logs/readers/zeek.ts'
 import { zeekHttpUrl } from '../src/logs/readers/zeek-map.ts'
+import { parseLogTime } from '../src/logs/time.ts'
 import { requireSharedData } from './support/shared-data.ts'
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'logs')
@@ -343,6 +345,7 @@ describe('Zeek JSON fixtures', () => {
         [8, 7, 'zeek-ssl', 'tls'],
         [9, 8, 'zeek-x509', 'other'],
         [10, 9, 'zeek-conn', 'network'],
+        [11, 10, 'zeek-http', 'http'],
       ],
     )
     const http = at(events, 1)
@@ -369,6 +372,12 @@ describe('Zeek JSON fixtures', () => {
       ['203.0.113.50', '10.0.0.5', 22],
     )
 
+    const hostile = at(events, 11)
+    assert.equal(hostile.Url, 'http://evil.example\nx/a\nb=cmd|\' /C calc\'!A0\\"q"')
+    assert.equal(hostile.TargetHostname, 'evil.example\nx')
+    assert.equal(hostile.User, 'eve"\n<script>')
+    assert.equal(hostile.TimeGenerated, '2026-01-01T00:00:07.250Z')
+
     const ssl = at(events, 8)
     assert.equal(ssl.TargetHostname, 'login.evil.example')
     assert.deepEqual(
@@ -386,6 +395,9 @@ describe('Zeek JSON fixtures', () => {
     assert.equal(at(events, 8).DstIpAddr, '2001:db8::5')
     assert.equal(at(events, 10).SrcIpAddr, '10.0.0.8')
     assert.equal(at(events, 10).DvcAction, 'S0')
+    // WHATWG drops the newlines and escapes the rest; the name keeps them (it matches nothing).
+    assert.equal(at(events, 11).Url, "http://evil.examplex/ab=cmd|'%20/C%20calc'!A0/%22q%22")
+    assert.equal(at(events, 11).User, 'eve"\n<script>')
   })
 
   test('a JSON file that is not Zeek, forced, is refused', async () => {
@@ -445,5 +457,39 @@ describe('Zeek pieces', () => {
     assert.equal(zeekHttpUrl('a.example', '*', 'OPTIONS', null, 80), 'http://a.example/*')
     assert.equal(zeekHttpUrl('a.example', null, 'GET', null, 80), null)
     assert.equal(zeekHttpUrl(null, '/x', 'GET', null, 80), null)
+  })
+
+  test('logTimes gives what parseLogTime gives, faster', () => {
+    const values: (string | number | null)[] = [
+      '1521911720.865716',
+      '1521911720.865716',
+      '1521911721.9',
+      '1521911721',
+      '152191172.5',
+      '1521911720123.5',
+      1588205199.82437,
+      1588205199.82437,
+      1588205200,
+      1588205199824.5,
+      12.5,
+      '2018-03-24T17:15:20.865716Z',
+      '2018-03-24T17:15:20.1Z',
+      '2018-03-24T17:15:20.865716',
+      '2017-01-30T16:12:26.985026+0100',
+      '2017-01-30T16:12:26.985026+01:00',
+      '2017-01-30T16:12:26.985026-0530',
+      '2017-01-30T16:12:26.985026+0100asloefbnjhowebfg',
+      '2017-01-30 16:12:26.985026',
+      '8/9/2023, 2:24:24.550 PM',
+      'not a time',
+      '.5',
+      '',
+      null,
+    ]
+    const time = logTimes()
+    for (const value of values) {
+      assert.equal(time(value), parseLogTime(value), JSON.stringify(value))
+    }
+    assert.equal(time('1521911720.865716'), '2018-03-24T17:15:20.865Z')
   })
 })

@@ -15,8 +15,8 @@ import { HuntpackError } from '../../errors.ts'
 import { blankEvent, type EventKind, type EventSink, type LogEvent } from '../event.ts'
 import { forEachLine, type LogInput } from '../input.ts'
 import type { LogReader } from '../reader.ts'
-import { parseLogTime } from '../time.ts'
 import { headObjects, isBlank, isObject, type JsonObject } from './json-lines.ts'
+import { logTimes } from './log-times.ts'
 
 function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null
@@ -96,9 +96,9 @@ export function eveHttpUrl(http: JsonObject, server: string | null): string | nu
   return `http://${host}${p === null ? '' : `:${p}`}${url.charCodeAt(0) === 47 ? '' : '/'}${url}`
 }
 
-function fillEve(e: LogEvent, o: JsonObject): void {
+function fillEve(e: LogEvent, o: JsonObject, time: (value: string | null) => string | null): void {
   const type = typeof o.event_type === 'string' ? o.event_type : ''
-  e.TimeGenerated = parseLogTime(text(o.timestamp))
+  e.TimeGenerated = time(text(o.timestamp))
   e.Dvc = text(o.host)
   e.NetworkProtocol = text(o.proto)
 
@@ -165,6 +165,7 @@ export const suricataEveReader: LogReader = {
   },
 
   async read(input: LogInput, sink: EventSink, onBytes?: (bytes: number) => void) {
+    const time = logTimes()
     let records = 0
     let objects = 0
     await forEachLine(
@@ -191,7 +192,7 @@ export const suricataEveReader: LogReader = {
           )
         }
         const event = blankEvent('suricata-eve', input.name, records, lineNo)
-        fillEve(event, value)
+        fillEve(event, value, time)
         sink.event(event)
       },
       onBytes,

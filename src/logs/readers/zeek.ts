@@ -13,6 +13,7 @@ import { blankEvent, type EventSink } from '../event.ts'
 import { forEachLine, type LogInput } from '../input.ts'
 import type { LogReader } from '../reader.ts'
 import { headObjects, isBlank, isObject, type JsonObject } from './json-lines.ts'
+import { logTimes } from './log-times.ts'
 import {
   F,
   fillZeekEvent,
@@ -153,6 +154,7 @@ export const zeekTsvReader: LogReader = {
 
   async read(input: LogInput, sink: EventSink, onBytes?: (bytes: number) => void) {
     const header = new TsvHeader()
+    const time = logTimes()
     let record = 0
     await forEachLine(
       input,
@@ -180,7 +182,7 @@ export const zeekTsvReader: LogReader = {
         }
         header.row = row
         const event = blankEvent(header.format, input.name, record, line)
-        fillZeekEvent(event, header.path, header)
+        fillZeekEvent(event, header.path, header, time)
         sink.event(event)
       },
       onBytes,
@@ -262,6 +264,7 @@ export const zeekJsonReader: LogReader = {
 
   async read(input: LogInput, sink: EventSink, onBytes?: (bytes: number) => void) {
     const record = new JsonRecord()
+    const time = logTimes()
     let records = 0
     let objects = 0
     await forEachLine(
@@ -286,7 +289,7 @@ export const zeekJsonReader: LogReader = {
         record.object = value
         const path = jsonLogType(value)
         const event = blankEvent(zeekLogFormat(path, 'zeek-json'), input.name, records, line)
-        fillZeekEvent(event, path, record)
+        fillZeekEvent(event, path, record, time)
         sink.event(event)
       },
       onBytes,
