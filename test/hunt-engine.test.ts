@@ -81,6 +81,24 @@ const CASES: [Partial<LogEvent>, string[]][] = [
   [{ DstIpAddr: '192.0.2.16' }, []],
   [{ SrcIpAddr: '2001:db8:ff:1::2' }, ['2001:db8:ff::/48 in-range SrcIpAddr']],
   [{ DstIpAddr: '10.0.0.1', DnsQuery: 'benign.example' }, []],
+  // One event meets one indicator once: its strongest match on the most telling field.
+  [
+    { Url: 'http://payload.example/drop/a.exe?x=1', TargetHostname: 'payload.example' },
+    ['http://payload.example/drop/a.exe?x=1 exact Url'],
+  ],
+  [
+    { DnsQuery: 'cdn.evil.example', DnsResponse: ['evil.example', '198.51.100.9'] },
+    ['198.51.100.9 exact DnsResponse', 'evil.example exact DnsResponse'],
+  ],
+  [
+    {
+      SrcIpAddr: '203.0.113.7',
+      SrcPortNumber: 50000,
+      DstIpAddr: '203.0.113.7',
+      DstPortNumber: 443,
+    },
+    ['203.0.113.7:443 exact DstIpAddr'],
+  ],
 ]
 
 function describeFinding(f: Finding): string {

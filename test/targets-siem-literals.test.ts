@@ -205,7 +205,8 @@ describe('hostile values through the three targets', () => {
             esql++
           } else if (file.path.endsWith('.yml')) {
             const rule = parse(content)
-            assert.ok(validate(rule), `${where}: ${JSON.stringify(validate.errors)}`)
+            const document: unknown = rule
+            assert.ok(validate(document), `${where}: ${JSON.stringify(validate.errors)}`)
             if (file.path.endsWith('/dns-query-domain.yml')) {
               const [exact] = rule.detection.selection_query_exact.QueryName
               assert.equal(sigmaUnescape(exact), domain, where)

@@ -16,6 +16,27 @@
  * relation and the key columns that identify an event differ.
  */
 
+/** Strongest first. */
+export const MATCH_STRENGTH = ['exact', 'subdomain', 'in-range', 'address-only', 'host-only']
+
+/** When one event meets one indicator on several fields, the first of these is reported. */
+export const FIELD_PRIORITY = [
+  'Url',
+  'DstIpAddr',
+  'SrcIpAddr',
+  'DnsQuery',
+  'TargetHostname',
+  'UrlHost',
+  'DnsResponse',
+  'FileSHA256',
+  'FileSHA1',
+  'FileMD5',
+]
+
+function rankSql(column: string, order: readonly string[]): string {
+  return `CASE ${column} ${order.map((v, i) => `WHEN '${v}' THEN ${i}`).join(' ')} END`
+}
+
 /** Macros the matching SQL needs; run once per connection. */
 export const MATCH_MACROS = [
   // `a.b.evil.com` → [a.b.evil.com, b.evil.com, evil.com, com]
@@ -140,7 +161,11 @@ export function matchSql(relation: string, key: readonly string[], present: Pres
   }
   if (branches.length === 0) return ''
   const head = ctes.length > 0 ? `WITH ${ctes.join(',\n')}\n` : ''
-  // Branches name their columns differently; the alias list names them once for all.
+  // Branches name their columns differently; the alias list names them once for all. An event
+  // meets an indicator once: its strongest match, on the most telling field.
   const names = [...key, 'ind', 'field', 'match', 'matched'].join(', ')
-  return `${head}SELECT * FROM (\n${branches.join('\nUNION ALL\n')}\n) AS m(${names})`
+  return `${head}SELECT * FROM (\n${branches.join('\nUNION ALL\n')}\n) AS m(${names})
+QUALIFY row_number() OVER (
+  PARTITION BY ${key.join(', ')}, ind
+  ORDER BY ${rankSql('match', MATCH_STRENGTH)}, ${rankSql('field', FIELD_PRIORITY)}, matched) = 1`
 }

@@ -12,9 +12,14 @@
  */
 import type { Indicator, IndicatorKind } from '../../intel/indicator.ts'
 import type { PackContent } from '../../pack/content.ts'
-import { uuidV5 } from '../sentinel/content.ts'
-import { EXCHANGE_NAMESPACE } from '../stix/index.ts'
-import { earliestSeen, indicatorLinks, isoMillis, latestSeen, oneLine } from '../stix/references.ts'
+import {
+  earliestSeen,
+  exchangeId,
+  indicatorLinks,
+  isoMillis,
+  latestSeen,
+  oneLine,
+} from '../stix/references.ts'
 import type { Target } from '../target.ts'
 
 const ATTRIBUTE_TYPES: Record<IndicatorKind, string> = {
@@ -50,7 +55,7 @@ export function mispEvent(content: PackContent): string[] {
   const family = pack.indicators[0]?.family
   if (byFamily && family !== undefined) eventTags.push(galaxyTag(family))
   const event = {
-    uuid: uuidV5(EXCHANGE_NAMESPACE, `misp/${pack.id}`),
+    uuid: exchangeId(`misp/${pack.id}`),
     info: oneLine(pack.title),
     date: (first ?? '1970-01-01').slice(0, 10),
     threat_level_id: String(threatLevel(pack.indicators)),
@@ -74,10 +79,7 @@ function mispAttribute(content: PackContent, indicator: Indicator, familyTag: bo
   const network = !['md5', 'sha1', 'sha256'].includes(indicator.kind)
   const tags = familyTag && indicator.family !== undefined ? [galaxyTag(indicator.family)] : []
   return {
-    uuid: uuidV5(
-      EXCHANGE_NAMESPACE,
-      `misp/${content.pack.id}/${indicator.kind}/${indicator.value}`,
-    ),
+    uuid: exchangeId(`misp/${content.pack.id}/${indicator.kind}/${indicator.value}`),
     type,
     category: network ? 'Network activity' : 'Payload delivery',
     value,

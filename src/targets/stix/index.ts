@@ -12,12 +12,8 @@
  */
 import type { Indicator } from '../../intel/indicator.ts'
 import type { PackContent } from '../../pack/content.ts'
-import { uuidV5 } from '../sentinel/content.ts'
 import type { Target } from '../target.ts'
-import { earliestSeen, indicatorLinks, isoMillis, unwritable } from './references.ts'
-
-/** huntpack's namespace for STIX and MISP ids; fixed, or every object would become new. */
-export const EXCHANGE_NAMESPACE = '0b6c1f3e-5d0a-5c43-9a8e-6f2d7e41b9c5'
+import { earliestSeen, exchangeId, indicatorLinks, isoMillis, unwritable } from './references.ts'
 
 /** When neither the indicator nor its pack has a time: the epoch, stated rather than invented. */
 const NO_TIME = '1970-01-01T00:00:00.000Z'
@@ -42,7 +38,7 @@ export function stixBundle(content: PackContent): string[] {
   for (const indicator of pack.indicators) {
     const created = isoMillis(indicator.firstSeen ?? indicator.lastSeen ?? fallback)
     const modified = isoMillis(indicator.lastSeen ?? indicator.firstSeen ?? fallback)
-    const id = `indicator--${uuidV5(EXCHANGE_NAMESPACE, `stix/${pack.id}/${indicator.kind}/${indicator.value}`)}`
+    const id = `indicator--${exchangeId(`stix/${pack.id}/${indicator.kind}/${indicator.value}`)}`
     objects.push({
       type: 'indicator',
       spec_version: '2.1',
@@ -67,7 +63,7 @@ export function stixBundle(content: PackContent): string[] {
     relationships.push({
       type: 'relationship',
       spec_version: '2.1',
-      id: `relationship--${uuidV5(EXCHANGE_NAMESPACE, `${id} indicates ${family.id}`)}`,
+      id: `relationship--${exchangeId(`${id} indicates ${family.id}`)}`,
       created,
       modified: created,
       relationship_type: 'indicates',
@@ -77,7 +73,7 @@ export function stixBundle(content: PackContent): string[] {
   }
   for (const family of malware.values()) family.modified = family.created
   const all = [...malware.values(), ...objects, ...relationships]
-  const bundleId = `bundle--${uuidV5(EXCHANGE_NAMESPACE, `stix/${pack.id}`)}`
+  const bundleId = `bundle--${exchangeId(`stix/${pack.id}`)}`
   const lines = all.map(
     (object, i) => `    ${JSON.stringify(object)}${i < all.length - 1 ? ',' : ''}\n`,
   )
@@ -89,7 +85,7 @@ function familyObject(indicator: Indicator, created: string): StixObject {
   return {
     type: 'malware',
     spec_version: '2.1',
-    id: `malware--${uuidV5(EXCHANGE_NAMESPACE, `stix/malware/${key}`)}`,
+    id: `malware--${exchangeId(`stix/malware/${key}`)}`,
     created,
     modified: created,
     name: indicator.family,

@@ -3,6 +3,7 @@
  * What the exchange targets (STIX, MISP, Zeek, Suricata, blocklists) say about where an
  * indicator came from: its record pages and references, and the feed location an error names.
  */
+import { createHash } from 'node:crypto'
 import { HuntpackError, type InputLocation } from '../../errors.ts'
 import type { Indicator } from '../../intel/indicator.ts'
 import type { PackContent } from '../../pack/content.ts'
@@ -61,9 +62,33 @@ export function unwritable(
   )
 }
 
+/** huntpack's namespace for STIX and MISP ids; fixed, or every object would become new. */
+export const EXCHANGE_NAMESPACE = '0b6c1f3e-5d0a-5c43-9a8e-6f2d7e41b9c5'
+const NAMESPACE_BYTES = Buffer.from(EXCHANGE_NAMESPACE.replaceAll('-', ''), 'hex')
+
+/**
+ * A UUID version 5 of `name` in the exchange namespace: the same as `uuidV5` of the Sentinel
+ * targets, with the namespace's bytes made once, since a bundle asks for two ids an indicator.
+ */
+export function exchangeId(name: string): string {
+  const sha1 = createHash('sha1').update(NAMESPACE_BYTES).update(name, 'utf8').digest()
+  sha1[6] = ((sha1[6] ?? 0) & 0x0f) | 0x50
+  sha1[8] = ((sha1[8] ?? 0) & 0x3f) | 0x80
+  const hex = sha1.toString('hex', 0, 16)
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
+
+const isoCache = new Map<string, string>()
+
 /** ISO time as STIX and MISP want it: UTC with milliseconds, `2026-04-12T04:49:28.000Z`. */
 export function isoMillis(time: string): string {
-  return new Date(time).toISOString()
+  let iso = isoCache.get(time)
+  if (iso === undefined) {
+    iso = new Date(time).toISOString()
+    // Feeds repeat times (one per upload batch); bounded so a feed cannot grow it without end.
+    if (isoCache.size < 65_536) isoCache.set(time, iso)
+  }
+  return iso
 }
 
 /** The earliest first-seen time of the indicators, if any has one. */

@@ -69,7 +69,9 @@ export function suricataFiles(content: PackContent, options: SuricataOptions = {
   const byKind = new Map<string, Indicator[]>()
   for (const indicator of pack.indicators) {
     const group = indicator.kind === 'ipv4' || indicator.kind === 'ipv6' ? 'cidr' : indicator.kind
-    byKind.set(group, [...(byKind.get(group) ?? []), indicator])
+    const list = byKind.get(group)
+    if (list) list.push(indicator)
+    else byKind.set(group, [indicator])
   }
 
   for (const indicator of byKind.get('ip:port') ?? []) ipPortRule(ctx, indicator)
