@@ -315,6 +315,38 @@ describe('Sentinel CSV records (fixtures)', () => {
   })
 })
 
+describe('Event and Syslog rows in CSV (fixture): the Windows mapping, unreadable XML broken', () => {
+  test('Sysmon 22 from Event XML, Sysmon for Linux 3 from SyslogMessage, plain syslog', async () => {
+    const { events, stats } = await readLogEvents([fixture('event-syslog.csv')])
+    assert.deepEqual(
+      events.map((e) => [e.SourceLine, e.EventType]),
+      [
+        [2, 'dns'],
+        [4, 'network'],
+        [5, 'other'],
+      ],
+    )
+    const dns = record(events, 1)
+    assert.equal(dns.DnsQuery, 'c2.example.com')
+    assert.deepEqual(dns.DnsResponse, ['192.0.2.9'])
+    assert.equal(dns.Process, 'C:\\Users\\bob\\<evil>.exe')
+    assert.equal(dns.TimeGenerated, '2024-03-01T10:00:00.123Z')
+    assert.equal(dns.Dvc, 'ws9')
+    const linux = record(events, 3)
+    assert.equal(linux.SrcIpAddr, '10.0.0.5')
+    assert.equal(linux.DstIpAddr, '203.0.113.44')
+    assert.equal(linux.DstPortNumber, 8443)
+    assert.equal(linux.Dvc, 'ubuntu7')
+    assert.equal(record(events, 4).Process, 'sshd')
+    // A DOCTYPE in event XML is refused by the XML reader: that row is broken, not the file.
+    assert.deepEqual(
+      stats.broken.map((b) => [b.line, b.record]),
+      [[3, 2]],
+    )
+    assert.match(stats.broken[0]?.reason ?? '', /unreadable Event data/)
+  })
+})
+
 describe('Sentinel JSON lines (fixture): several tables in one file', () => {
   test('detected by Type; each row mapped by its own Type; bad line broken, blank line skipped', async () => {
     assert.equal(await formatOf(fixture('tables.json')), 'sentinel-json')

@@ -28,6 +28,7 @@ import type { EventKind, LogEvent } from '../event.ts'
 import { parseLogTime } from '../time.ts'
 import { applyAdditionalExtensions, cefTime } from './cef.ts'
 import { applyDefenderRecord } from './defender.ts'
+import { readEventXml } from './event-xml.ts'
 import {
   asText,
   dropIcmpPorts,
@@ -39,9 +40,12 @@ import {
   transportOf,
   urlFrom,
 } from './export-fields.ts'
-import { applyWindowsEvent, eventIdOf, windowsLogOf } from './windows-event.ts'
+import { applyWindowsEvent, type EventFields, eventIdOf, windowsLogOf } from './windows-event.ts'
 
-/** Fills an event from one row of a table. */
+/**
+ * Fills an event from one row of a table; throws when the row's embedded data (event XML or
+ * JSON) is unreadable, which the reader reports as a broken record.
+ */
 export type TableMapping = (event: LogEvent, row: RecordView) => void
 
 function commonSecurityLog(e: LogEvent, row: RecordView): void {
@@ -91,83 +95,14 @@ function vmConnection(e: LogEvent, row: RecordView): void {
   e.EventType = e.SrcIpAddr === null && e.DstIpAddr === null ? 'other' : 'network'
 }
 
-const XML_ENTITIES: Record<string, string> = {
-  '&lt;': '<',
-  '&gt;': '>',
-  '&amp;': '&',
-  '&quot;': '"',
-  '&apos;': "'",
-}
-
-function xmlText(text: string): string {
-  if (text.indexOf('&') < 0) return text
-  return text.replace(/&(?:lt|gt|amp|quot|apos|#\d+|#x[0-9a-fA-F]+);/g, (entity) => {
-    const named = XML_ENTITIES[entity]
-    if (named !== undefined) return named
-    const code =
-      entity[2] === 'x' ? Number.parseInt(entity.slice(3, -1), 16) : Number(entity.slice(2, -1))
-    return Number.isInteger(code) && code >= 0 && code <= 0x10ffff
-      ? String.fromCodePoint(code)
-      : entity
-  })
-}
-
-/** `<Data Name="X">value</Data>` pairs of an event's XML (`<Data Name="X"/>` is empty). */
-export function xmlDataFields(xml: string): Record<string, string> {
-  const fields: Record<string, string> = {}
-  let at = xml.indexOf('<Data Name=')
-  while (at >= 0) {
-    const quote = xml.charAt(at + 11)
-    const nameEnd = xml.indexOf(quote, at + 12)
-    if (nameEnd < 0) break
-    const name = xmlText(xml.slice(at + 12, nameEnd))
-    const tagEnd = xml.indexOf('>', nameEnd)
-    if (tagEnd < 0) break
-    if (xml.charCodeAt(tagEnd - 1) === 47) {
-      fields[name] = ''
-      at = xml.indexOf('<Data Name=', tagEnd)
-      continue
-    }
-    const close = xml.indexOf('</Data>', tagEnd)
-    if (close < 0) break
-    fields[name] = xmlText(xml.slice(tagEnd + 1, close))
-    at = xml.indexOf('<Data Name=', close)
-  }
-  return fields
-}
-
-function xmlElement(xml: string, name: string): string | null {
-  const open = xml.indexOf(`<${name}`)
-  if (open < 0) return null
-  const start = xml.indexOf('>', open)
-  const close = xml.indexOf(`</${name}>`, start)
-  return start < 0 || close < 0 ? null : xmlText(xml.slice(start + 1, close))
-}
-
-function xmlAttribute(xml: string, element: string, attribute: string): string | null {
-  const open = xml.indexOf(`<${element} `)
-  if (open < 0) return null
-  const end = xml.indexOf('>', open)
-  const at = xml.indexOf(`${attribute}="`, open)
-  if (at < 0 || at > end) return null
-  const from = at + attribute.length + 2
-  return xmlText(xml.slice(from, xml.indexOf('"', from)))
-}
-
 function windowsEventTable(e: LogEvent, row: RecordView): void {
   const data = row.value('EventData')
-  let fields: Record<string, unknown> = {}
-  if (typeof data === 'object' && data !== null) fields = data as Record<string, unknown>
+  let fields: EventFields = {}
+  if (typeof data === 'object' && data !== null) fields = data as EventFields
   else if (typeof data === 'string') {
     const text = data.trim()
-    if (text.startsWith('<')) fields = xmlDataFields(text)
-    else if (text.startsWith('{')) {
-      try {
-        fields = JSON.parse(text) as Record<string, unknown>
-      } catch {
-        fields = {}
-      }
-    }
+    if (text.startsWith('<')) fields = readEventXml(text).data
+    else if (text.startsWith('{')) fields = JSON.parse(text) as EventFields
   }
   const log = windowsLogOf(
     row.text('EventLog') ?? row.text('Channel'),
@@ -183,15 +118,11 @@ function syslog(e: LogEvent, row: RecordView): void {
   const message = row.text('SyslogMessage')
   e.Dvc = row.text('Computer') ?? row.text('HostName')
   const start = message?.trimStart() ?? ''
-  if (message !== null && start.startsWith('<Event')) {
-    applyWindowsEvent(
-      e,
-      windowsLogOf(xmlElement(message, 'Channel'), xmlAttribute(message, 'Provider', 'Name')),
-      eventIdOf(xmlElement(message, 'EventID')),
-      xmlDataFields(message),
-    )
-    e.Dvc = xmlElement(message, 'Computer') ?? e.Dvc
-    e.TimeGenerated ??= parseLogTime(xmlAttribute(message, 'TimeCreated', 'SystemTime'))
+  if (message !== null && (start.startsWith('<Event') || start.startsWith('<?xml'))) {
+    const xml = readEventXml(message)
+    applyWindowsEvent(e, windowsLogOf(xml.channel, xml.provider), eventIdOf(xml.eventId), xml.data)
+    e.Dvc = xml.computer ?? e.Dvc
+    e.TimeGenerated ??= parseLogTime(xml.timeCreated)
   } else e.Process = row.text('ProcessName')
   e.TimeGenerated ??= parseLogTime(row.text('EventTime')) ?? parseLogTime(row.text('TimeGenerated'))
 }

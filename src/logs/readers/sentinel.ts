@@ -13,7 +13,7 @@
  * JSON detection claims records by `Type` only, and leaves `Event`, `WindowsEvent`, `Syslog`
  * and `VMConnection` to the Azure Monitor reader, which reads the same tables from JSON.
  */
-import { blankEvent, type LogEvent } from '../event.ts'
+import { blankEvent, type EventSink, type LogEvent } from '../event.ts'
 import type { LogReader } from '../reader.ts'
 import { isDefenderColumns } from './defender.ts'
 import { csvHeaderOf, ExportFormatError, forEachCsvRecord } from './export-csv.ts'
@@ -64,6 +64,26 @@ class MappingChooser {
   }
 }
 
+/** Maps a row; a row whose embedded data cannot be read is broken (false), not fatal. */
+function mapRow(
+  chooser: MappingChooser,
+  row: RecordView,
+  event: LogEvent,
+  sink: EventSink,
+): boolean {
+  try {
+    chooser.for(row)(event, row)
+    return true
+  } catch (error) {
+    const at = {
+      record: event.SourceRecord,
+      ...(event.SourceLine === null ? {} : { line: event.SourceLine }),
+    }
+    sink.broken(at, `unreadable ${row.text('Type') ?? 'row'} data: ${(error as Error).message}`)
+    return false
+  }
+}
+
 function guessFromColumns(columns: Iterable<string>): TableMapping {
   const table = tableOfColumns(new Set(columns))
   return (table === null ? null : tableMapping(table)) ?? GENERIC_MAPPING
@@ -110,8 +130,7 @@ export const sentinelCsvReader: LogReader = {
           const view = row as PositionalRecord
           view.values = fields
           const event = blankEvent(CSV_FORMAT, input.name, record, line)
-          ;(chooser as MappingChooser).for(view)(event, view)
-          sink.event(event)
+          if (mapRow(chooser as MappingChooser, view, event, sink)) sink.event(event)
         },
       },
       onBytes,
@@ -149,8 +168,7 @@ export const sentinelJsonReader: LogReader = {
           view.useSuffixesOf(record)
         }
         const event: LogEvent = blankEvent(JSON_FORMAT, input.name, no, line)
-        chooser.for(view)(event, view)
-        sink.event(event)
+        if (mapRow(chooser, view, event, sink)) sink.event(event)
       },
       onBytes,
     )
