@@ -146,7 +146,7 @@ describe('Suricata fixtures', () => {
   test('direction, DNS versions, URLs, hashes, hostile values', async () => {
     assert.equal(await detectedId(EDGE), 'suricata-eve')
     const { events, stats } = await readLogEvents([EDGE])
-    assert.equal(events.length, 15)
+    assert.equal(events.length, 19)
     assert.deepEqual(
       stats.broken.map((b) => [b.line, b.record]),
       [[11, 11]],
@@ -200,6 +200,15 @@ describe('Suricata fixtures', () => {
     assert.equal(at(events, 15).TargetHostname, 'login.evil.example')
     assert.equal(at(events, 15).TimeGenerated, null)
     assert.equal(at(events, 16).EventType, 'other')
+
+    assert.equal(at(events, 17).User, 'alice')
+    assert.equal(at(events, 17).EventType, 'network')
+    assert.equal(at(events, 18).User, 'bob"<script>')
+    const drop = at(events, 19)
+    assert.equal(drop.DvcAction, 'drop')
+    assert.deepEqual(tuple(drop), ['203.0.113.66', 4444, '10.0.0.5', 50020])
+    // `<empty>` is Suricata's word for no name.
+    assert.equal(at(events, 20).User, null)
   })
 
   test('raw values before normalisation are as the log wrote them', async () => {
@@ -223,7 +232,7 @@ describe('Suricata fixtures', () => {
     for (const path of [gz, crlf]) {
       assert.equal(await detectedId(path), 'suricata-eve')
       const { events, stats } = await readLogEvents([path])
-      assert.equal(events.length, 15)
+      assert.equal(events.length, 19)
       assert.equal(stats.broken.length, 1)
       assert.equal(at(events, 16).EventType, 'other')
       assert.equal(at(events, 1).SrcIpAddr, '10.0.0.5')

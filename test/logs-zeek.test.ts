@@ -400,6 +400,23 @@ describe('Zeek JSON fixtures', () => {
     assert.equal(at(events, 11).User, 'eve"\n<script>')
   })
 
+  test('without _path or uid, a Zeek log name decides', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'huntpack-zeek-'))
+    const line = '{"ts":1767225600.5,"peer":"zeek","mem":512,"pkts_proc":10}\n'
+    const named = join(dir, 'stats.log')
+    const other = join(dir, 'metrics.json')
+    writeFileSync(named, line)
+    writeFileSync(other, line)
+    assert.equal(await detectedId(named), 'zeek-json')
+    const { events } = await readLogEvents([named])
+    assert.deepEqual(
+      events.map((e) => [e.EventType, e.LogFormat, e.TimeGenerated]),
+      [['other', 'zeek-json', '2026-01-01T00:00:00.500Z']],
+    )
+    assert.equal(zeekJsonReader.detect(line, other), false)
+    assert.equal(zeekJsonReader.detect('{"ts":1,"event_type":"x"}\n', named), false)
+  })
+
   test('a JSON file that is not Zeek, forced, is refused', async () => {
     const path = join(FIXTURES, 'suricata', 'edge.json')
     await assert.rejects(readLogEvents([path], { format: 'zeek-json' }), (error: unknown) => {

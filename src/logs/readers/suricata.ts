@@ -2,8 +2,9 @@
  * @module
  * Suricata's EVE JSON (`eve.json`), one event per line, every `event_type`: flow and netflow,
  * dns (v1 records per answer, v2 `answers`/`grouped`, v3 `queries`), http, tls, quic,
- * fileinfo, alert, anomaly, stats and the rest. Events carry their app-layer objects (an alert
- * on HTTP has `http`), so those fill the event whatever its type.
+ * fileinfo, alert, anomaly, drop, krb5 and smb (user names), stats and the rest. Events carry
+ * their app-layer objects (an alert on HTTP has `http`), so those fill the event whatever its
+ * type.
  *
  * Src is the side that opened the flow. Suricata writes most events in flow direction, but an
  * alert on a reply packet, and DNS responses (before 6.0, and again in v3), carry the packet's
@@ -27,6 +28,12 @@ function port(value: unknown): number | null {
   return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : null
 }
 
+/** Suricata writes `<empty>` for a name the protocol did not carry. */
+function user(value: unknown): string | null {
+  const name = text(value)
+  return name === '<empty>' ? null : name
+}
+
 const KIND: Record<string, EventKind> = {
   flow: 'network',
   netflow: 'network',
@@ -36,7 +43,6 @@ const KIND: Record<string, EventKind> = {
   quic: 'tls',
   fileinfo: 'file',
   alert: 'alert',
-  drop: 'alert',
 }
 
 /** Record types whose data is an address or a name. */
@@ -144,6 +150,11 @@ function fillEve(e: LogEvent, o: JsonObject, time: (value: string | null) => str
     e.FileSHA1 = text(file.sha1)
     e.FileSHA256 = text(file.sha256)
   }
+  const krb5 = o.krb5
+  if (isObject(krb5)) e.User = user(krb5.cname)
+  const smb = o.smb
+  if (isObject(smb) && isObject(smb.ntlmssp)) e.User = user(smb.ntlmssp.user)
+  if (type === 'drop') e.DvcAction = 'drop'
   const alert = o.alert
   if (isObject(alert)) {
     const signature = text(alert.signature)

@@ -232,6 +232,10 @@ class JsonRecord implements ZeekRecord {
   }
 }
 
+/** File names of Zeek's logs, rotated or not: `stats.log`, `conn.00:00:00-01:00:00.log.gz`. */
+const ZEEK_LOG_NAME =
+  /(?:^|[/\\_.-])(?:capture_loss|conn|dce_rpc|dhcp|dns|dpd|files|ftp|http|kerberos|known_\w+|loaded_scripts|modbus|mysql|notice|ntlm|ntp|ocsp|packet_filter|pe|radius|rdp|reporter|sip|smb_\w+|smtp|snmp|socks|software|ssh|ssl|stats|syslog|tunnel|weird|x509)\.[^/\\]*$/
+
 /** Keys only Zeek JSON has, besides `ts`. */
 function looksZeekJson(o: JsonObject): boolean {
   if (o.ts === undefined || o.event_type !== undefined) return false
@@ -257,9 +261,14 @@ export const zeekJsonReader: LogReader = {
   id: 'zeek-json',
   describe: 'Zeek logs as JSON lines (dotted id.orig_h or flattened id_orig_h names)',
 
-  detect(head) {
+  detect(head, name) {
     const objects = headObjects(head)
-    return objects.length > 0 && objects.every(looksZeekJson)
+    if (objects.length === 0) return false
+    if (objects.every(looksZeekJson)) return true
+    // Zeek's own JSON has no `_path` unless configured: a Zeek log name breaks the tie.
+    return (
+      ZEEK_LOG_NAME.test(name) && objects.every((o) => o.ts !== undefined && !('event_type' in o))
+    )
   },
 
   async read(input: LogInput, sink: EventSink, onBytes?: (bytes: number) => void) {
