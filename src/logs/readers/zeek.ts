@@ -6,7 +6,8 @@
  * (`id.orig_h`, `_path`), the flattened `id_orig_h` of RockNSM/Kafka pipelines (`@stream`,
  * `@system`), and `id` as a nested object; `ts` as epoch seconds or ISO text. The log type
  * comes from `#path`, `_path` or `@stream`, else from the fields; `zeek-map.ts` turns records
- * into events.
+ * into events. JSON values are used as JSON decodes them: Zeek writes bytes that are no UTF-8
+ * there as the text `\xHH`, which stays as written (decoded it could only become U+FFFD).
  */
 import { HuntpackError } from '../../errors.ts'
 import { blankEvent, type EventSink } from '../event.ts'
