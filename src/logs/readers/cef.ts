@@ -94,14 +94,20 @@ export function parseExtension(text: string, from: number): Map<string, string> 
     let k = eq
     while (k > from && isKeyChar(text.charCodeAt(k - 1))) k--
     if (k === eq) continue
-    const atStart = k === from || text.slice(from, k).trim() === ''
-    if (!atStart && text.charCodeAt(k - 1) !== SPACE) continue
+    if (k > from && text.charCodeAt(k - 1) !== SPACE) continue
+    // Only the first key may have nothing before it; later ones follow a value and a space.
+    if (key === null && k > from && !onlySpaces(text, from, k)) continue
     if (key !== null) pairs.set(key, unescapeValue(text.slice(valueStart, k).trimEnd()))
     key = text.slice(k, eq)
     valueStart = eq + 1
   }
   if (key !== null) pairs.set(key, unescapeValue(text.slice(valueStart).trimEnd()))
   return pairs
+}
+
+function onlySpaces(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) !== SPACE) return false
+  return true
 }
 
 function unescapeValue(text: string): string {
