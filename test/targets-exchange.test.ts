@@ -111,6 +111,35 @@ describe('exchange targets', () => {
     }
   })
 
+  test('every indicator kind reads back from STIX and MISP', () => {
+    const content = contentOf(
+      pack(
+        [
+          indicator('ipv4', '203.0.113.9'),
+          indicator('ipv6', '2001:db8::9'),
+          indicator('cidr', '198.51.100.0/24'),
+          indicator('cidr', '2001:db8:1::/48'),
+          indicator('ip:port', '203.0.113.7:443'),
+          indicator('ip:port', '[2001:db8::7]:8443'),
+          indicator('domain', 'c2.example.net'),
+          indicator('url', "http://x.example.net:8080/a;b|c'd/e%22?q=%22x%22"),
+          indicator('md5', `${'a'.repeat(31)}b`),
+          indicator('sha1', `${'a'.repeat(39)}b`),
+          indicator('sha256', `${'a'.repeat(63)}b`),
+        ].map((i) => ({ ...i, family: 'Alpha' })),
+      ),
+    )
+    const expected = identities(content.pack.indicators)
+    assert.deepEqual(
+      identities(readBackStix(text(stixTarget.emit(content, [])[0]?.content ?? ''))),
+      expected,
+    )
+    assert.deepEqual(
+      identities(readBackMisp(text(mispTarget.emit(content, [])[0]?.content ?? ''))),
+      expected,
+    )
+  })
+
   test('a pack grouped by threat type tags each attribute with its family', () => {
     const content = contentOf(
       pack(
@@ -258,6 +287,23 @@ describe('exchange targets', () => {
       ),
     )
     assert.equal(subnet[0]?.type, 'Intel::SUBNET')
+    const merged = parseZeekIntel(
+      text(
+        zeekTarget.emit(
+          contentOf(
+            pack([
+              indicator('ip:port', '203.0.113.7:443', { confidence: 50, family: 'A' }),
+              indicator('ipv4', '203.0.113.7', { confidence: 90, family: 'A' }),
+            ]),
+          ),
+          [],
+        )[0]?.content ?? '',
+      ),
+    )
+    assert.deepEqual(
+      merged.map((l) => [l.indicator, l.desc]),
+      [['203.0.113.7', 'A; ip:port, ipv4; port 443; botnet_cc; confidence 90']],
+    )
     assert.equal(zeekString('-'), '\\x2d')
     assert.equal(zeekString('(empty)'), '\\x28empty)')
     assert.equal(zeekString(''), '(empty)')

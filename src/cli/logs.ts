@@ -9,6 +9,7 @@ import { importLogs } from '../hunt/lake.ts'
 import { readInBatches } from '../logs/batches.ts'
 import { LOG_READERS } from '../logs/readers/index.ts'
 import { formatCount, type Logger, stderrLogger } from '../util/log.ts'
+import { plural } from '../util/plural.ts'
 import { parseInteger } from './options.ts'
 import { progressReporter } from './progress.ts'
 
@@ -36,8 +37,9 @@ export function registerLogs(program: Command): void {
         batchSize: parseInteger('--batch-size', flags.batchSize ?? '262144', 1, 10_000_000),
         onProgress: progressReporter(log),
       })
-      for (const path of result.skipped)
+      for (const path of result.alreadyInLake) {
         log.warn(`${path}: already in the lake; not imported again`)
+      }
       reportUnread(result, log)
       log.info(
         `${formatCount(result.events)} events from ${result.files.length} files imported; ` +
@@ -90,7 +92,9 @@ export function reportUnread(
   for (const skip of read.skipped) log.warn(`${skip.file}: skipped, ${skip.reason}`)
   const broken = read.broken
   if (broken.length === 0) return
-  log.warn(`${formatCount(broken.length)} records could not be read and were skipped:`)
+  log.warn(
+    `${plural(broken.length, 'record')} could not be read and ${broken.length === 1 ? 'was' : 'were'} skipped:`,
+  )
   for (const b of broken.slice(0, 20)) {
     const where =
       b.line !== undefined ? `:${b.line}` : b.record !== undefined ? ` record ${b.record}` : ''

@@ -22,11 +22,16 @@ import { directionOf } from './finding.ts'
 import { type IndicatorTables, rangeHits } from './indicator-tables.ts'
 import {
   addressesSql,
+  FIELD_PRIORITY,
   INDICATOR_DDL,
   MATCH_MACROS,
   matchSql,
   type PresentShapes,
+  rankSql,
 } from './match-sql.ts'
+
+/** Findings of one event are listed by field, in the order `FIELD_PRIORITY` gives. */
+const FIELD_RANK = rankSql('field', FIELD_PRIORITY)
 
 /** Rows per appended chunk: DuckDB's vector size. */
 const CHUNK = 2048
@@ -167,7 +172,7 @@ export class DuckDbEngine {
     appender.closeSync()
     await this.fillRangeHits('batch')
     const reader = await this.db.runAndReadAll(
-      `SELECT * FROM (${this.batchSql}) ORDER BY rid, ind, field`,
+      `SELECT * FROM (${this.batchSql}) ORDER BY rid, ${FIELD_RANK}, ind`,
     )
     const findings: Finding[] = []
     for (const [rid, ind, field, match, matched] of reader.getRows()) {
@@ -196,7 +201,7 @@ export class DuckDbEngine {
     const reader = await this.db.runAndReadAll(
       `SELECT m.ind, m.field, m.match, m.matched, ${columns.join(', ')}
        FROM lake_matches m JOIN lake e USING (SourceFile, SourceRecord)
-       ORDER BY e.SourceFile, e.SourceRecord, m.ind, m.field`,
+       ORDER BY e.SourceFile, e.SourceRecord, ${FIELD_RANK.replace('field', 'm.field')}, m.ind`,
     )
     const findings: Finding[] = []
     for (const row of reader.getRowObjectsJS()) {

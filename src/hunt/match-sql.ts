@@ -33,7 +33,7 @@ export const FIELD_PRIORITY = [
   'FileMD5',
 ]
 
-function rankSql(column: string, order: readonly string[]): string {
+export function rankSql(column: string, order: readonly string[]): string {
   return `CASE ${column} ${order.map((v, i) => `WHEN '${v}' THEN ${i}`).join(' ')} END`
 }
 

@@ -268,7 +268,11 @@ const checked = new Set<string>()
 
 /** Checks each query once per shape, with its first indicator row, as the KQL target does. */
 function checkOnce(query: AsimQuery, context: KqlCheckContext, label: string): void {
-  const key = `${query.iocs[0]}\n${query.iocs.length <= 2 ? query.iocs.join('\n') : ''}\n${query.rest.join('\n')}`
+  // A watchlist statement differs between packs only in the alias, a `kqlString` literal.
+  const source = context.watchlistColumns
+    ? `watchlist ${context.watchlistColumns.join(',')}`
+    : query.iocs[0]
+  const key = `${source}\n${query.rest.join('\n')}`
   if (checked.has(key)) return
   const [opening = '', first = '', ...more] = query.iocs
   const iocs =

@@ -45,7 +45,8 @@ interface IntelEntry {
   indicator: string
   type: string
   ports: number[]
-  first: Indicator
+  /** Every indicator written as this value: an address's `ip:port`s and the address itself. */
+  indicators: Indicator[]
   url?: string
 }
 
@@ -63,9 +64,10 @@ export function zeekIntel(content: PackContent): string[] {
     const key = `${type}\t${value}`
     let entry = entries.get(key)
     if (!entry) {
-      entry = { indicator: value, type, ports: [], first: indicator }
+      entry = { indicator: value, type, ports: [], indicators: [] }
       entries.set(key, entry)
     }
+    entry.indicators.push(indicator)
     if (indicator.port !== undefined && !entry.ports.includes(indicator.port)) {
       entry.ports.push(indicator.port)
     }
@@ -87,18 +89,25 @@ function intelValue(indicator: Indicator): string {
   return indicator.value
 }
 
+/** Family, kinds, ports, threat types, the highest confidence and the first sighting. */
 function describe(entry: IntelEntry): string {
-  const { first } = entry
+  const unique = (values: (string | undefined)[]) => [
+    ...new Set(values.filter((v): v is string => v !== undefined)),
+  ]
+  const { indicators } = entry
   const parts = [
-    first.family ?? 'unknown family',
-    first.kind === 'ip:port' ? 'ip:port' : first.kind,
+    unique(indicators.map((i) => i.family)).join(', ') || 'unknown family',
+    unique(indicators.map((i) => i.kind)).join(', '),
   ]
   if (entry.ports.length > 0) {
     parts.push(`${entry.ports.length === 1 ? 'port' : 'ports'} ${entry.ports.join(', ')}`)
   }
-  if (first.threatTypes.length > 0) parts.push(first.threatTypes.join(', '))
-  if (first.confidence !== undefined) parts.push(`confidence ${first.confidence}`)
-  if (first.firstSeen !== undefined) parts.push(`first seen ${first.firstSeen}`)
+  const threatTypes = unique(indicators.flatMap((i) => i.threatTypes))
+  if (threatTypes.length > 0) parts.push(threatTypes.join(', '))
+  const confidences = indicators.flatMap((i) => (i.confidence === undefined ? [] : [i.confidence]))
+  if (confidences.length > 0) parts.push(`confidence ${Math.max(...confidences)}`)
+  const firstSeen = unique(indicators.map((i) => i.firstSeen)).sort()[0]
+  if (firstSeen !== undefined) parts.push(`first seen ${firstSeen}`)
   return parts.join('; ')
 }
 
