@@ -9,6 +9,7 @@ import assert from 'node:assert/strict'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Readable } from 'node:stream'
 import { describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
@@ -18,6 +19,7 @@ import { type LogInput, listLogInputs, peekText } from '../src/logs/input.ts'
 import { azureMonitorReader } from '../src/logs/readers/azure-monitor.ts'
 import { parseEventXml, readEventXml, scanEventXml } from '../src/logs/readers/event-xml.ts'
 import { detectLogFormat, readLogEvents } from '../src/logs/readers/index.ts'
+import { forEachJsonRecord } from '../src/logs/readers/json-records.ts'
 import { sysmonJsonReader } from '../src/logs/readers/sysmon-json.ts'
 import { applyHashes, splitQueryResults, windowsLogOf } from '../src/logs/readers/windows-event.ts'
 import { requireSharedData } from './support/shared-data.ts'
@@ -544,16 +546,22 @@ describe('azure-monitor fixtures', () => {
     assert.equal((await detectLogFormat(input)).id, 'azure-monitor')
     const { events, stats } = await readLogEvents([file])
     assert.deepEqual(stats.broken, [
-      { file, record: 5, reason: 'unreadable Event event data: event XML with a DOCTYPE' },
+      {
+        file,
+        line: 48,
+        record: 5,
+        reason: 'unreadable Event event data: event XML with a DOCTYPE',
+      },
     ])
+    // Each record's line is the line of its opening brace.
     assert.deepEqual(
       events.map((e) => [e.SourceLine, e.SourceRecord, e.EventType]),
       [
-        [null, 1, 'network'],
-        [null, 2, 'process'],
-        [null, 3, 'dns'],
-        [null, 4, 'other'],
-        [null, 6, 'other'],
+        [2, 1, 'network'],
+        [17, 2, 'process'],
+        [28, 3, 'dns'],
+        [38, 4, 'other'],
+        [58, 6, 'other'],
       ],
     )
     assert.deepEqual(
@@ -591,6 +599,7 @@ describe('azure-monitor fixtures', () => {
       TimeGenerated: '2024-03-03T12:00:12.000Z',
       EventType: 'other',
       Dvc: 'SRV03.corp.example',
+      SourceLine: 38,
       SourceRecord: 4,
     })
     assert.equal(at(events, 4).TimeGenerated, '2024-03-03T12:00:14.000Z')
@@ -664,14 +673,21 @@ describe('azure-monitor fixtures', () => {
   test('VMConnection as a one-line JSON array: ports as numbers or text', async () => {
     const file = join(FIXTURES, 'vmconnection-array.json')
     const { events, stats } = await readLogEvents([file])
-    assert.deepEqual(stats.broken, [
-      { file, record: 3, reason: 'array element is not a JSON object' },
-    ])
+    assert.deepEqual(stats.broken, [{ file, line: 1, record: 3, reason: 'not a JSON object' }])
     assert.deepEqual(
       events.map((e) => [e.SrcIpAddr, e.SrcPortNumber, e.DstIpAddr, e.DstPortNumber, e.Process]),
       [
         ['198.51.100.66', null, '10.6.0.6', 443, 'nginx'],
         ['10.6.0.6', null, '192.0.2.200', 80, 'curl'],
+        ['10.6.0.6', null, '192.0.2.53', null, 'dig'],
+      ],
+    )
+    assert.deepEqual(
+      events.map((e) => [e.SourceLine, e.SourceRecord]),
+      [
+        [1, 1],
+        [1, 2],
+        [1, 4],
       ],
     )
   })
@@ -756,11 +772,20 @@ describe('detection claims only what it recognises', () => {
       readLogEvents([join(FIXTURES, 'sysmon-flat.json')], { format: 'azure-monitor' }),
       { code: 'ERR_LOG_FORMAT' },
     )
+  })
+
+  test('an array cut short keeps its whole records and reports the cut one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'huntpack-windows-'))
     const array = join(dir, 'export.json')
-    await writeFile(array, '[{"Type": "VMConnection"},\n{"Type": ')
-    await assert.rejects(readLogEvents([array], { format: 'azure-monitor' }), {
-      code: 'ERR_LOG_FORMAT',
-    })
+    await writeFile(array, '[{"Type": "VMConnection", "SourceIp": "10.0.0.1"},\n{"Type": ')
+    const { events, stats } = await readLogEvents([array])
+    assert.deepEqual(
+      events.map((e) => [e.SourceLine, e.SourceRecord, e.SrcIpAddr]),
+      [[1, 1, '10.0.0.1']],
+    )
+    assert.deepEqual(stats.broken, [
+      { file: array, line: 2, record: 2, reason: 'the array ends inside this record' },
+    ])
   })
 })
 
@@ -910,5 +935,80 @@ describe('event XML: the direct scan answers as fast-xml-parser does', () => {
     }
     // One sample message is cut short by syslog; only the library reads what is left of it.
     assert.equal(scanned, texts.length - (file ? 1 : 0))
+  })
+})
+
+describe('JSON arrays are read element by element', () => {
+  const objects = [
+    { Type: 'VMConnection', s: 'a"b\\', t: '[{]}', u: 'é😀', n: [1, { x: '}' }] },
+    { Type: 'VMConnection', SourceIp: '10.0.0.9' },
+  ]
+  const text =
+    `\uFEFF [\n  ${JSON.stringify(objects[0])},\n  42,\n  "str\\"ing]",\n  null ,\n` +
+    `  ${JSON.stringify(objects[1])}\n]\n`
+  const bytes = Buffer.from(text, 'utf8')
+
+  for (const size of [1, 2, 3, 5, 7, 64, 1 << 20]) {
+    test(`in chunks of ${size} bytes: records, lines and scalars as JSON.parse sees them`, async () => {
+      const chunks: Buffer[] = []
+      for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size))
+      const input: LogInput = {
+        name: 'chunked.json',
+        size: bytes.length,
+        named: true,
+        open: async () => Readable.from(chunks),
+      }
+      const records: [unknown, number, number | null][] = []
+      const broken: unknown[] = []
+      let seen = 0
+      await forEachJsonRecord(
+        input,
+        { event: () => undefined, broken: (at, reason) => broken.push({ ...at, reason }) },
+        (record, recordNo, line) => records.push([record, recordNo, line]),
+        (n) => {
+          seen += n
+        },
+      )
+      assert.deepEqual(records, [
+        [objects[0], 1, 2],
+        [objects[1], 5, 6],
+      ])
+      assert.deepEqual(broken, [
+        { line: 3, record: 2, reason: 'not a JSON object' },
+        { line: 4, record: 3, reason: 'not a JSON object' },
+        { line: 5, record: 4, reason: 'not a JSON object' },
+      ])
+      assert.equal(seen, bytes.length)
+    })
+  }
+
+  test('text after the closing bracket and a missing closing bracket are reported', async () => {
+    const read = async (body: string) => {
+      const input: LogInput = {
+        name: 'x.json',
+        size: body.length,
+        named: true,
+        open: async () => Readable.from([Buffer.from(body)]),
+      }
+      const broken: unknown[] = []
+      let count = 0
+      await forEachJsonRecord(
+        input,
+        { event: () => undefined, broken: (at, reason) => broken.push({ ...at, reason }) },
+        () => {
+          count++
+        },
+      )
+      return { count, broken }
+    }
+    assert.deepEqual(await read('[{"a":1}]\n{"b":2}'), {
+      count: 1,
+      broken: [{ line: 2, reason: 'text after the closing ] of the array' }],
+    })
+    assert.deepEqual(await read('[{"a":1},\n{"b":2}\n'), {
+      count: 2,
+      broken: [{ line: 3, reason: 'the array has no closing ]' }],
+    })
+    assert.deepEqual(await read('[]'), { count: 0, broken: [] })
   })
 })
