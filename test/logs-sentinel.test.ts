@@ -272,6 +272,21 @@ describe('Sentinel CSV records (fixtures)', () => {
     assert.deepEqual(forti.DnsResponse, [])
   })
 
+  test('hostile values in CommonSecurityLog columns: quotes, a line break, <script>, =cmd|', async () => {
+    const { events, stats } = await readLogEvents([fixture('csl-no-type.csv')])
+    assert.deepEqual(stats.broken, [])
+    const e = record(events, 4)
+    assert.equal(e.SourceLine, 5)
+    // The path joined to its host; WHATWG escapes what a URL cannot hold.
+    assert.equal(e.Url, 'http://evil.example/a?q=%22%3E%3Cscript%3Ealert(1)%3C/script%3E&x=1')
+    assert.equal(e.DvcAction, `=cmd|' /C calc'!A0`)
+    assert.equal(e.User, 'bob "the, admin"')
+    assert.equal(e.Process, 'C:\\Program Files\\a\\b.exe')
+    // DestinationHostName comes first; a malformed AdditionalExtensions is read as far as it goes.
+    assert.equal(e.TargetHostname, 'evil.example')
+    assert.equal(e.NetworkProtocol, 'tcp')
+  })
+
   test('a CSV that is no Log Analytics export is refused when forced, naming file and line', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'huntpack-sentinel-')), 'other.csv')
     writeFileSync(file, 'a,b\n1,2\n')
@@ -360,6 +375,7 @@ describe('Sentinel JSON lines (fixture): several tables in one file', () => {
         [5, 5, 'dns'],
         [7, 6, 'other'],
         [8, 7, 'http'],
+        [9, 8, 'process'],
       ],
     )
     assert.deepEqual(
@@ -398,5 +414,10 @@ describe('Sentinel JSON lines (fixture): several tables in one file', () => {
     assert.equal(firewall.SrcPortNumber, 41276)
     assert.equal(firewall.Url, 'http://testmaliciousdomain.eastus.cloudapp.azure.com/x')
     assert.equal(firewall.DvcAction, 'Deny')
+    const security = record(events, 8)
+    assert.equal(security.Process, 'C:\\Windows\\System32\\cmd.exe')
+    assert.equal(security.CommandLine, `cmd.exe /c "echo <script> & =cmd|' /C calc'!A0"`)
+    assert.equal(security.User, 'CONTOSO\\svc')
+    assert.equal(security.Dvc, 'dc1.contoso.com')
   })
 })

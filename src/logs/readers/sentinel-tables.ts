@@ -13,9 +13,9 @@
  *   DNS server.
  * - `Device*`, `Identity*`, `CloudAppEvents`: Defender's mapping (`defender.ts`).
  * - `VMConnection`: `SourceIp` is the initiator whatever `Direction` says.
- * - `Syslog`, `Event`, `WindowsEvent`: Windows and Sysmon event data through the mapping of
- *   `windows-event.ts` (XML `<Data Name=…>` of `Event.EventData`, Sysmon for Linux XML in
- *   `SyslogMessage`); other rows keep host, process and user.
+ * - `Syslog`, `Event`, `WindowsEvent`, `SecurityEvent`: Windows and Sysmon event data through
+ *   the mapping of `windows-event.ts` (the XML of `Event.EventData`, Sysmon for Linux XML in
+ *   `SyslogMessage`, `SecurityEvent`'s flattened columns); other rows keep host, process, user.
  * - Azure Firewall (`AZFW*`, also as a custom `_CL` table): `Fqdn` is the host asked for,
  *   `TargetUrl` the URL, `QueryName` a DNS name.
  * - ASIM-normalised tables and exports (`ASim*`, or columns `SrcIpAddr`, `DnsQuery`…): the
@@ -112,6 +112,43 @@ function windowsEventTable(e: LogEvent, row: RecordView): void {
   e.TimeGenerated ??= parseLogTime(row.text('TimeGenerated'))
   e.Dvc = row.text('Computer') ?? e.Dvc
   e.User ??= row.text('UserName')
+}
+
+/** SecurityEvent columns the Windows mapping reads, when the row has no EventData XML. */
+const SECURITY_COLUMNS = [
+  'SourceAddress',
+  'SourcePort',
+  'DestAddress',
+  'DestPort',
+  'Protocol',
+  'Application',
+  'NewProcessName',
+  'CommandLine',
+  'TargetUserName',
+  'TargetDomainName',
+  'SubjectUserName',
+  'SubjectDomainName',
+]
+
+/**
+ * `SecurityEvent`: the Security log through the Windows mapping (5156–5159 connections, 4688
+ * processes), read from the `EventData` XML when the row carries it, else from the columns
+ * Log Analytics flattens it into.
+ */
+function securityEvent(e: LogEvent, row: RecordView): void {
+  const xml = row.text('EventData')
+  let fields: EventFields = {}
+  if (xml?.trimStart().startsWith('<')) fields = readEventXml(xml).data
+  for (const column of SECURITY_COLUMNS) {
+    if (fields[column] === undefined) {
+      const value = row.text(column)
+      if (value !== null) fields[column] = value
+    }
+  }
+  applyWindowsEvent(e, 'security', eventIdOf(row.text('EventID')), fields)
+  e.TimeGenerated = parseLogTime(row.text('TimeGenerated'))
+  e.Dvc = row.text('Computer')
+  e.User ??= row.text('Account')
 }
 
 function syslog(e: LogEvent, row: RecordView): void {
@@ -215,6 +252,7 @@ export const SENTINEL_TABLES: ReadonlyMap<string, TableMapping> = new Map<string
   ['Syslog', syslog],
   ['Event', windowsEventTable],
   ['WindowsEvent', windowsEventTable],
+  ['SecurityEvent', securityEvent],
   ['AZFWThreatIntel', azureFirewall],
   ['AZFWApplicationRule', azureFirewall],
   ['AZFWNetworkRule', azureFirewall],
