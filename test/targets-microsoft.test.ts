@@ -275,15 +275,25 @@ describe('sentinel-arm', () => {
     for (let i = 0; urls.length * 120 < WATCHLIST_RAW_LIMIT * 1.05; i++) {
       urls.push(indicator('url', `https://cdn${i}.example.net/${'p'.repeat(80)}/${i}.php`))
     }
-    const built = buildPack(pack('big', 'Big', urls), options({ inlineLimit: 0 }))
-    const template = JSON.parse(text(built.files.find((f) => isArm(f.path))?.content ?? ''))
-    assert.deepEqual(armTemplateProblems(template), [])
-    const resources = (template as ArmTemplate).resources
-    assert.ok(!resources.some((r) => r.type.endsWith('/Watchlists')))
-    assert.match(
-      resources[0]?.properties.description ?? '',
-      /upload urls\.watchlist\.csv from the pack.*\n.*not in this template: its CSV is over/s,
-    )
+    // Above --inline-limit the KQL target writes the CSV; below it only the rule reads one.
+    for (const [inlineLimit, file] of [
+      [0, 'urls.watchlist.csv'],
+      [urls.length, 'sentinel/urls.watchlist.csv'],
+    ] as const) {
+      const built = buildPack(
+        pack('big', 'Big', urls),
+        options({ inlineLimit, targets: ['sentinel-arm'] }),
+      )
+      const template = JSON.parse(text(built.files.find((f) => isArm(f.path))?.content ?? ''))
+      assert.deepEqual(armTemplateProblems(template), [])
+      const resources = (template as ArmTemplate).resources
+      assert.ok(!resources.some((r) => r.type.endsWith('/Watchlists')))
+      const description = resources[0]?.properties.description ?? ''
+      assert.ok(description.includes(`upload ${file} from the pack`), description)
+      assert.match(description, /not in this template: its CSV is over/)
+      const csv = built.files.find((f) => f.path === `big/${file}`)
+      assert.ok(Buffer.byteLength(text(csv?.content ?? '')) > WATCHLIST_RAW_LIMIT)
+    }
   })
 
   test('a broken template fails validation with readable messages', async () => {
@@ -496,6 +506,23 @@ describe('hostile values', () => {
       const [arm] = filesUnder([built], isArm).values()
       const template = JSON.parse(arm ?? '') as ArmTemplate
       assert.deepEqual(armTemplateProblems(template), [], value)
+      // From watchlists, the template carries the CSV the KQL target writes, byte for byte.
+      const read = buildPack(
+        pack('hostile', value, indicators, [value]),
+        options({ inlineLimit: 0 }),
+      )
+      const [readArm] = filesUnder([read], isArm).values()
+      const carried = (JSON.parse(readArm ?? '') as ArmTemplate).resources.filter((r) =>
+        r.type.endsWith('/Watchlists'),
+      )
+      assert.equal(carried.length, 4, value)
+      for (const watchlist of carried) {
+        const name = watchlist.properties.watchlistAlias?.replace('huntpack-hostile-', '')
+        const csv = read.files.find((f) => f.path === `hostile/${name}.watchlist.csv`)
+        assert.equal(watchlist.properties.rawContent, text(csv?.content ?? '-'), value)
+      }
+      assert.ok(assertArmSound([read]) > 0)
+      assert.ok(assertAsimSound([read]) > 0)
       for (const resource of template.resources) {
         const { displayName, description, query } = resource.properties
         assert.ok(displayName.startsWith(armLiteral(`${value}: `)), value)

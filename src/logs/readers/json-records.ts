@@ -2,14 +2,14 @@
  * @module
  * JSON records as exports write them: one object a line (JSON lines), or one JSON array of
  * objects (Log Analytics and `az` exports can be either). Readers get each record with its
- * 1-based record number and, for JSON lines, its line; detection gets the first record of a
- * file from its head, even when the head ends in the middle of an array.
+ * 1-based record number and the line it starts on; detection gets the first record of a file
+ * from its head, even when the head ends in the middle of an array.
  */
 import { HuntpackError } from '../../errors.ts'
 import type { EventSink } from '../event.ts'
 import { forEachLine, type LogInput, peekText } from '../input.ts'
 
-/** A JSON file whose whole is unreadable (an array that does not parse). */
+/** A JSON file that is not the records its reader reads (or not JSON records at all). */
 export class JsonExportError extends HuntpackError {
   constructor(message: string, file: string, options?: ErrorOptions) {
     super('ERR_LOG_FORMAT', message, { file }, options)

@@ -8,7 +8,10 @@
  *
  * Time: Sysmon's `UtcTime` first, the only field every writer keeps in UTC; then
  * `@timestamp` (Logstash and Winlogbeat write UTC), `TimeCreated`, and last NXLog's
- * `EventTime`, which is the collector's local time without a zone and is read as UTC.
+ * `EventTime`, which is the collector's local time without a zone and is read as UTC. Not every
+ * export keeps `@timestamp` in UTC either: OTRF's 2020 atomic datasets write local time (UTC-4)
+ * with a `Z`, four hours off the `UtcTime` of the same Sysmon events; only events without
+ * `UtcTime` (Security, PowerShell…) take that time.
  */
 
 import { blankEvent } from '../event.ts'
