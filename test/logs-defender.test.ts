@@ -98,7 +98,7 @@ describe('Defender advanced-hunting sample (OTRF Golden SAML, JSON lines)', () =
     assert.equal(record(events, 9).EventType, 'other')
   })
 
-  test('the same rows as a JSON array: same events, no lines', async (t) => {
+  test('the same rows as a JSON array: same events, each from the line it starts on', async (t) => {
     const path = requireSharedData(t, SAMPLE)
     if (path === undefined) return
     const lines = readFileSync(path, 'utf8').trim().split('\n')
@@ -107,7 +107,11 @@ describe('Defender advanced-hunting sample (OTRF Golden SAML, JSON lines)', () =
     const array = await readLogEvents([file])
     const plain = await readLogEvents([path])
     assert.equal(array.events.length, 9)
-    assert.ok(array.events.every((e) => e.SourceLine === null))
+    // `[` is line 1; element n starts on line n + 1.
+    assert.deepEqual(
+      array.events.map((e) => e.SourceLine),
+      [2, 3, 4, 5, 6, 7, 8, 9, 10],
+    )
     const strip = (e: LogEvent) => ({ ...e, SourceFile: '', SourceLine: null })
     assert.deepEqual(array.events.map(strip), plain.events.map(strip))
   })
