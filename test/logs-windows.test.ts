@@ -539,6 +539,60 @@ describe('sysmon-json fixtures', () => {
   })
 })
 
+describe('sysmon-json: event XML as JSON (evtx_dump and similar converters)', () => {
+  test('System and EventData objects, #attributes, #text and Value forms', async () => {
+    const file = join(FIXTURES, 'evtx-dump.jsonl')
+    const input = at(await listLogInputs([file]), 0)
+    assert.equal((await detectLogFormat(input)).id, 'sysmon-json')
+    const { events, stats } = await readLogEvents([file])
+    assert.deepEqual(stats.broken, [])
+    assert.deepEqual(filled(at(events, 0)), {
+      TimeGenerated: '2024-03-07T11:00:00.250Z',
+      EventType: 'network',
+      SrcIpAddr: '10.7.0.7',
+      SrcPortNumber: 50777,
+      DstIpAddr: '203.0.113.77',
+      DstPortNumber: 443,
+      NetworkProtocol: 'tcp',
+      TargetHostname: 'c2.bad.example',
+      Dvc: 'WS07.corp.example',
+      User: 'CORP\\eve',
+      Process: 'C:\\Users\\eve\\x.exe',
+      SourceLine: 1,
+      SourceRecord: 1,
+    })
+    assert.deepEqual(
+      pick(at(events, 1), [
+        'TimeGenerated',
+        'EventType',
+        'NetworkProtocol',
+        'DstPortNumber',
+        'DvcAction',
+      ]),
+      {
+        TimeGenerated: '2024-03-07T11:00:01.000Z',
+        EventType: 'network',
+        NetworkProtocol: 'tcp',
+        DstPortNumber: 443,
+        DvcAction: 'allow',
+      },
+    )
+    assert.deepEqual(filled(at(events, 2)), {
+      TimeGenerated: '2024-03-07T11:00:02.000Z',
+      EventType: 'other',
+      Dvc: 'WS07.corp.example',
+      SourceLine: 3,
+      SourceRecord: 3,
+    })
+    assert.deepEqual(pick(at(events, 3), ['EventType', 'FileSHA1', 'Process', 'TimeGenerated']), {
+      EventType: 'file',
+      FileSHA1: '5'.repeat(40),
+      Process: 'C:\\Windows\\splwow64.exe',
+      TimeGenerated: '2024-03-07T11:00:03.000Z',
+    })
+  })
+})
+
 describe('azure-monitor fixtures', () => {
   test('Event table as a pretty-printed JSON array: XML EventData, entities, other tables', async () => {
     const file = join(FIXTURES, 'azure-event-array.json')
