@@ -364,6 +364,19 @@ describe('splunk, elastic and sigma targets', () => {
     assert.equal(SIGMA_RULES.length, 9)
   })
 
+  test('a hunt with no value a target can match writes no file for it', () => {
+    const pack: Pack = {
+      ...mixedPack(),
+      indicators: [indicator('url', 'not a URL'), indicator('domain', 'evil.com')],
+    }
+    const paths = [...siemFiles([buildPack(pack, options())]).keys()]
+    assert.ok(paths.includes('mixed/splunk/dns-domain.spl'))
+    assert.ok(
+      !paths.some((p) => /\/(web-url\.spl|url\.esql|proxy-url(-host)?\.yml)$/.test(p)),
+      `${paths}`,
+    )
+  })
+
   test('--targets takes the three ids', () => {
     assert.deepEqual(
       resolveTargets(['splunk', 'elastic', 'sigma']).map((t) => t.id),

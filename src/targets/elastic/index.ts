@@ -23,7 +23,8 @@ export const elasticTarget: Target = {
         feeds: pack.feeds,
         lookback: content.lookback,
       })
-      files.push({ path: `${pack.id}/elastic/${query.id}.esql`, content: text })
+      if (text !== undefined)
+        files.push({ path: `${pack.id}/elastic/${query.id}.esql`, content: text })
     }
     return files
   },

@@ -216,7 +216,7 @@ const OBSERVED_URL = [
   '| EVAL observed_url = REPLACE(observed_url, "^([^/?#]*)(?=[?]|$)", "$1/")',
 ]
 
-function urlQuery(indicators: Indicator[]): string[] {
+function urlQuery(indicators: Indicator[]): string[] | undefined {
   const parsed = indicators.flatMap((i) => {
     const parts = urlParts(i.value)
     return parts ? [{ i, parts }] : []
@@ -238,6 +238,7 @@ function urlQuery(indicators: Indicator[]): string[] {
       iocEntry('host-only', i),
     ]),
   ]
+  if (arms.length === 0) return undefined
   const filters = [
     ...(exact.size > 0 ? [`observed_url IN ${list(exact.keys(), esqlString)}`] : []),
     ...(hosts.size > 0 ? [`observed_host IN ${list(hosts.keys(), esqlString)}`] : []),
@@ -289,7 +290,7 @@ const CONTEXT: Record<string, string[]> = {
   'process-hash': ['process.executable', 'process.command_line'],
 }
 
-function body(query: ElasticQuery, indicators: Indicator[]): string[] {
+function body(query: ElasticQuery, indicators: Indicator[]): string[] | undefined {
   switch (query.id) {
     case 'network-ip':
       return networkIp(indicators)
@@ -317,8 +318,17 @@ export interface QueryContext {
   lookback: string
 }
 
-/** The `.esql` of one hunt kind for a pack's values of its shape. */
-export function elasticQuery(query: ElasticQuery, set: ShapeSet, context: QueryContext): string {
+/**
+ * The `.esql` of one hunt kind for a pack's values of its shape; undefined when none of them can
+ * be matched (URLs that do not parse).
+ */
+export function elasticQuery(
+  query: ElasticQuery,
+  set: ShapeSet,
+  context: QueryContext,
+): string | undefined {
+  const matching = body(query, set.indicators)
+  if (matching === undefined) return undefined
   const header = [
     query.title,
     query.purpose,
@@ -342,7 +352,7 @@ export function elasticQuery(query: ElasticQuery, set: ShapeSet, context: QueryC
     ...header,
     `FROM ${ELASTIC_INDEX}`,
     `| WHERE @timestamp > NOW() - ${esqlTimeSpan(context.lookback)}`,
-    ...body(query, set.indicators),
+    ...matching,
     `| KEEP ${keep.join(', ')}`,
     '| SORT @timestamp DESC',
   ]

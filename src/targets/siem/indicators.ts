@@ -76,18 +76,6 @@ export function mostSpecificFirst(domains: readonly string[]): string[] {
   return [...domains].sort((a, b) => labels(b) - labels(a))
 }
 
-const UNITS = { d: 'day', h: 'hour', m: 'minute' } as const
-
-/** `14d` as a count and unit name; the lookback was validated by the build's options. */
-export function lookbackParts(lookback: string): {
-  count: number
-  unit: 'day' | 'hour' | 'minute'
-} {
-  const match = /^([1-9][0-9]{0,4})([dhm])$/.exec(lookback)
-  if (!match) throw new RangeError(`not a lookback: ${lookback}`)
-  return { count: Number(match[1]), unit: UNITS[match[2] as keyof typeof UNITS] }
-}
-
 /** Counts by kind, `ip:port 2, ipv4 1`, for comments and descriptions. */
 export function kindCounts(indicators: readonly Indicator[]): string {
   const counts = new Map<string, number>()

@@ -48,7 +48,7 @@ export const splunkTarget: Target = {
         lookback: content.lookback,
         lookup,
       })
-      files.push({ path: `${dir}/${search.id}.spl`, content: text })
+      if (text !== undefined) files.push({ path: `${dir}/${search.id}.spl`, content: text })
     }
     return files
   },

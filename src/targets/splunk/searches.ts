@@ -201,13 +201,6 @@ const STEPS: Record<Shape, (indicators: Indicator[]) => Step[]> = {
   hash: hashSteps,
 }
 
-export interface LookupFile {
-  /** The file name, which the search passes to `lookup`. */
-  name: string
-  header: string[]
-  rows: string[][]
-}
-
 /**
  * The lookup of a large shape: `key,entry`, one row per step key. Keys start with the step
  * (`port|`, `host|`) and entries with the indicator kind, so no cell starts like a formula.
@@ -410,8 +403,15 @@ export interface SearchContext {
   lookup?: string
 }
 
-/** The `.spl` of one hunt kind for a pack's values of its shape. */
-export function splunkSearch(search: SplunkSearch, set: ShapeSet, context: SearchContext): string {
+/**
+ * The `.spl` of one hunt kind for a pack's values of its shape; undefined when none of them can
+ * be matched (URLs that do not parse).
+ */
+export function splunkSearch(
+  search: SplunkSearch,
+  set: ShapeSet,
+  context: SearchContext,
+): string | undefined {
   const earliest = splEarliest(context.lookback)
   const observing = observe(search, set, context.lookup !== undefined)
   const object = search.datamodel.split('.')[1] ?? ''
@@ -422,6 +422,7 @@ export function splunkSearch(search: SplunkSearch, set: ShapeSet, context: Searc
     ...steps.map((s) => `Match${s.name}`),
     ...(ranges.used ? ['MatchRange'] : []),
   ]
+  if (matchFields.length === 0) return undefined
   const kinds = [
     ...steps.map((s) => `isnotnull(Match${s.name}), ${s.matchKind}`),
     ...(ranges.used ? ['isnotnull(MatchRange), "in-range"'] : []),
