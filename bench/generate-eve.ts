@@ -330,10 +330,17 @@ const PLANTERS: Planter[] = [
   },
 ]
 
+let second = -1
+let secondText = ''
+
 /** `2026-11-30T08:00:00.123456+0000`, as EVE writes times. */
 function eveTime(us: number): string {
-  const iso = new Date(Math.floor(us / 1000)).toISOString()
-  return `${iso.slice(0, 23)}${String(us % 1000).padStart(3, '0')}+0000`
+  const s = Math.floor(us / 1_000_000)
+  if (s !== second) {
+    second = s
+    secondText = new Date(s * 1000).toISOString().slice(0, 19)
+  }
+  return `${secondText}.${String(us % 1_000_000).padStart(6, '0')}+0000`
 }
 
 /** Writes EVE lines until the writer has its size and plants; returns the events written. */

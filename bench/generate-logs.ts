@@ -16,10 +16,12 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { MatchField, MatchKind } from '../src/hunt/finding.ts'
+import { FIELD_PRIORITY, MATCH_STRENGTH } from '../src/hunt/match-sql.ts'
 import { writeEve } from './generate-eve.ts'
 import { writeSecurityLog } from './generate-security-log.ts'
 import { random } from './generate-threatfox.ts'
 import {
+  type Expectation,
   LogWriter,
   makeIndicators,
   makePools,
@@ -31,7 +33,7 @@ import {
 } from './hunt-values.ts'
 
 /** Bump when the generated content changes, so stale data is not reused. */
-const GENERATOR_VERSION = 1
+const GENERATOR_VERSION = 2
 
 export interface HuntBenchOptions {
   /** Approximate size of each log file, bytes. */
@@ -217,8 +219,7 @@ function writeLog(
 ): HuntBenchLog {
   const writer = new LogWriter(path, params.bytes, params.plants, next)
   const onPlant = (plant: Plant, line: number) => {
-    for (const e of plant.expect)
-      findings.push({ file: writer.name, line, ...e, plant: plant.name })
+    findings.push({ file: writer.name, line, ...strongest(plant.expect), plant: plant.name })
   }
   let events: number
   try {
@@ -228,4 +229,17 @@ function writeLog(
     writer.close()
   }
   return { name: writer.name, path, kind, bytes: writer.bytes, lines: writer.lines, events }
+}
+
+/**
+ * An event meets an indicator once: the strongest match, then the most telling field
+ * (`docs/architecture.md`, Matching semantics). A plant lists every field its indicator is
+ * in; the finding is the first of them in that order.
+ */
+export function strongest(expect: readonly Expectation[]): Expectation {
+  const rank = (e: Expectation) =>
+    MATCH_STRENGTH.indexOf(e.match) * 100 + FIELD_PRIORITY.indexOf(e.field)
+  const [best] = [...expect].sort((a, b) => rank(a) - rank(b))
+  if (!best) throw new Error('a plant expects no finding')
+  return best
 }

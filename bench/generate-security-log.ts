@@ -185,28 +185,35 @@ function exportTime(ms: number): string {
   )
 }
 
-const FIXED = {
-  computer: AT.get('Computer') as number,
-  system: AT.get('SourceSystem') as number,
-  type: AT.get('Type') as number,
-  resource: AT.get('_ResourceId') as number,
-}
-const EMPTY_ROW: string[] = SECURITY_LOG_COLUMNS.map(() => '')
+const COMMAS = Array.from({ length: SECURITY_LOG_COLUMNS.length + 1 }, (_, n) => ','.repeat(n))
+/** What every row holds from `Computer` to the end. */
+const TAIL = `cef-fwd-01,OpsManager,{action},,CommonSecurityLog,${RESOURCE}`
+const COMPUTER = AT.get('Computer') as number
+const EXTERNAL_ID = AT.get('ExternalID') as number
 
-function rowLine(time: string, row: Row): string {
-  const cells = EMPTY_ROW.slice()
-  cells[0] = TENANT
-  cells[1] = `"${time}"`
-  for (const name in row) cells[AT.get(name) as number] = cell(row[name as Column])
-  cells[FIXED.computer] = 'cef-fwd-01'
-  cells[FIXED.system] = 'OpsManager'
-  cells[FIXED.type] = 'CommonSecurityLog'
-  cells[FIXED.resource] = RESOURCE
-  return cells.join(',')
+/** A row: the set cells in column order, commas for the empty ones between. */
+function rowLine(c: Context, row: Row): string {
+  const cells: [number, string][] = []
+  for (const name in row) {
+    const at = AT.get(name) as number
+    if (at < COMPUTER) cells.push([at, cell(row[name as Column])])
+  }
+  cells.push([EXTERNAL_ID, String(c.id)])
+  cells.sort((a, b) => a[0] - b[0])
+  let line = `${TENANT},"${c.time}"`
+  let column = 1
+  for (const [at, text] of cells) {
+    line += COMMAS[at - column] + text
+    column = at
+  }
+  const action = row.SimplifiedDeviceAction === undefined ? '' : String(row.SimplifiedDeviceAction)
+  return `${line}${COMMAS[COMPUTER - column]}${TAIL.replace('{action}', action)}`
 }
 
 interface Context {
   time: string
+  /** The appliance's log sequence number (`ExternalID`): unique per row. */
+  id: number
   b: Benign
   next: Next
 }
@@ -375,7 +382,7 @@ const PLANTERS: Planter[] = [
     return {
       name: 'ip:port-exact-traffic',
       line: rowLine(
-        c.time,
+        c,
         panTraffic(c, c.b.client(), c.b.ephemeral(), i.ip as string, i.port as number),
       ),
       expect: [exp(i.value, 'exact', 'DstIpAddr')],
@@ -386,7 +393,7 @@ const PLANTERS: Planter[] = [
     const port = pickOf(c.next, OTHER_PORTS)
     return {
       name: 'ip:port-address-only-traffic',
-      line: rowLine(c.time, panTraffic(c, c.b.client(), c.b.ephemeral(), i.ip as string, port)),
+      line: rowLine(c, panTraffic(c, c.b.client(), c.b.ephemeral(), i.ip as string, port)),
       expect: [exp(i.value, 'address-only', 'DstIpAddr')],
     }
   },
@@ -394,10 +401,7 @@ const PLANTERS: Planter[] = [
     const i = plan.take('ip:port')
     return {
       name: 'ip:port-exact-from-drop',
-      line: rowLine(
-        c.time,
-        checkPointDrop(c, i.ip as string, i.port as number, c.b.client(), 3389),
-      ),
+      line: rowLine(c, checkPointDrop(c, i.ip as string, i.port as number, c.b.client(), 3389)),
       expect: [exp(i.value, 'exact', 'SrcIpAddr')],
     }
   },
@@ -405,10 +409,7 @@ const PLANTERS: Planter[] = [
     const i = plan.take('ip:port')
     return {
       name: 'ip:port-dns-answer',
-      line: rowLine(
-        c.time,
-        fortiDns(c, c.b.client(), c.b.unlisted(), [c.b.server(), i.ip as string]),
-      ),
+      line: rowLine(c, fortiDns(c, c.b.client(), c.b.unlisted(), [c.b.server(), i.ip as string])),
       expect: [exp(i.value, 'address-only', 'DnsResponse')],
     }
   },
@@ -416,7 +417,7 @@ const PLANTERS: Planter[] = [
     const i = plan.take('domain')
     return {
       name: 'domain-exact-dns',
-      line: rowLine(c.time, fortiDns(c, c.b.client(), i.value, null)),
+      line: rowLine(c, fortiDns(c, c.b.client(), i.value, null)),
       expect: [exp(i.value, 'exact', 'DnsQuery')],
     }
   },
@@ -425,7 +426,7 @@ const PLANTERS: Planter[] = [
     const host = `${pickOf(c.next, NAME_PREFIXES)}.${i.value}`
     return {
       name: 'domain-subdomain-web',
-      line: rowLine(c.time, zscalerWeb(c, host, `${host}/index.php`, undefined, true)),
+      line: rowLine(c, zscalerWeb(c, host, `${host}/index.php`, undefined, true)),
       expect: [exp(i.value, 'subdomain', 'TargetHostname'), exp(i.value, 'subdomain', 'UrlHost')],
     }
   },
@@ -433,7 +434,7 @@ const PLANTERS: Planter[] = [
     const i = plan.take('domain')
     return {
       name: 'domain-exact-web',
-      line: rowLine(c.time, zscalerWeb(c, i.value, `${i.value}/`, undefined)),
+      line: rowLine(c, zscalerWeb(c, i.value, `${i.value}/`, undefined)),
       expect: [exp(i.value, 'exact', 'TargetHostname'), exp(i.value, 'exact', 'UrlHost')],
     }
   },
@@ -443,7 +444,7 @@ const PLANTERS: Planter[] = [
     const url = c.next() < 0.5 ? `${i.host}${i.path}` : i.value
     return {
       name: 'url-exact-web',
-      line: rowLine(c.time, zscalerWeb(c, i.host as string, url, undefined)),
+      line: rowLine(c, zscalerWeb(c, i.host as string, url, undefined)),
       expect: [exp(i.value, 'exact', 'Url'), exp(i.value, 'host-only', 'TargetHostname')],
     }
   },
@@ -451,7 +452,7 @@ const PLANTERS: Planter[] = [
     const i = plan.take('url')
     return {
       name: 'url-host-only-web',
-      line: rowLine(c.time, zscalerWeb(c, i.host as string, `${i.host}/robots.txt`, undefined)),
+      line: rowLine(c, zscalerWeb(c, i.host as string, `${i.host}/robots.txt`, undefined)),
       expect: [exp(i.value, 'host-only', 'UrlHost'), exp(i.value, 'host-only', 'TargetHostname')],
     }
   },
@@ -460,7 +461,7 @@ const PLANTERS: Planter[] = [
     const host = c.b.name()
     return {
       name: 'sha256-web',
-      line: rowLine(c.time, zscalerWeb(c, host, `${host}/files/report.docm`, i.value, true)),
+      line: rowLine(c, zscalerWeb(c, host, `${host}/files/report.docm`, i.value, true)),
       expect: [exp(i.value, 'exact', 'FileSHA256')],
     }
   },
@@ -469,7 +470,7 @@ const PLANTERS: Planter[] = [
     const host = c.b.name()
     return {
       name: 'md5-web',
-      line: rowLine(c.time, zscalerWeb(c, host, `${host}/files/setup.exe`, i.value, true)),
+      line: rowLine(c, zscalerWeb(c, host, `${host}/files/setup.exe`, i.value, true)),
       expect: [exp(i.value, 'exact', 'FileMD5')],
     }
   },
@@ -483,7 +484,7 @@ export function writeSecurityLog(
   plan: PlantPlan,
   onPlant: (plant: Plant, line: number) => void,
 ): number {
-  const c: Context = { time: '', b: new Benign(next, pools), next }
+  const c: Context = { time: '', id: 0, b: new Benign(next, pools), next }
   w.line(SECURITY_LOG_COLUMNS.map(cell).join(','))
   let ms = Date.UTC(2026, 10, 30, 0, 0, 0)
   let planted = 0
@@ -491,12 +492,12 @@ export function writeSecurityLog(
   while (w.writing) {
     ms += Math.floor(next() * 40)
     c.time = exportTime(ms)
-    rows++
+    c.id = 700_000_000 + ++rows
     if (w.plantDue()) {
       const planter = PLANTERS[planted++ % PLANTERS.length] as Planter
       const plant = planter(c, plan)
       onPlant(plant, w.line(plant.line))
-    } else w.line(rowLine(c.time, benignRow(c)))
+    } else w.line(rowLine(c, benignRow(c)))
   }
   return rows
 }

@@ -78,13 +78,15 @@ export function wordOf(next: Next, n: number): string {
   return word
 }
 
+/** Every 16-bit value as four hex digits. */
+const HEX4 = Array.from({ length: 65536 }, (_, n) => n.toString(16).padStart(4, '0'))
+
 export function hexOf(next: Next, digits: number, low: boolean): string {
   // The first digit says which side of the hash space a value is on (0-7 indicators, 8-f not).
   let hex = Math.floor(next() * 8 + (low ? 0 : 8)).toString(16)
   while (hex.length < digits) {
-    hex += Math.floor(next() * 0x100000000)
-      .toString(16)
-      .padStart(8, '0')
+    const n = (next() * 0x100000000) >>> 0
+    hex += (HEX4[n >>> 16] as string) + (HEX4[n & 0xffff] as string)
   }
   return hex.slice(0, digits)
 }
@@ -302,14 +304,14 @@ export function makePools(next: Next): Pools {
   return { clients, servers, names, unlisted, agents: AGENTS, users }
 }
 
-/** What a planted event must give: one finding per field it matches. */
+/** A field a planted event holds its indicator in, and the match it makes there. */
 export interface Expectation {
   indicator: string
   match: MatchKind
   field: MatchField
 }
 
-/** A planted event: its line and the findings it must give. */
+/** A planted event: its line and every field its indicator is in (`strongest` picks one). */
 export interface Plant {
   name: string
   line: string
@@ -317,14 +319,14 @@ export interface Plant {
 }
 
 /**
- * Appends lines to a log file in 8 MiB writes and keeps the plant schedule: `plants` events
+ * Appends lines to a log file in 16 MiB writes and keeps the plant schedule: `plants` events
  * spread evenly over `target` bytes, each at a jittered point of its share.
  */
 export class LogWriter {
   bytes = 0
   lines = 0
-  private parts: string[] = []
-  private pending = 0
+  private readonly buffer = Buffer.allocUnsafe(16 << 20)
+  private at = 0
   private planted = 0
   private nextPlant: number
   private readonly every: number
@@ -358,14 +360,13 @@ export class LogWriter {
     return true
   }
 
-  /** Appends one line (ASCII, without its line break); returns its 1-based line number. */
+  /** Appends one line (ASCII, shorter than the buffer, without its line break); returns its 1-based line number. */
   line(text: string): number {
-    this.parts.push(text)
-    this.pending += text.length + 1
+    if (this.at + text.length + 1 > this.buffer.length) this.flush()
+    this.at += this.buffer.write(text, this.at, 'latin1')
+    this.buffer[this.at++] = 10
     this.bytes += text.length + 1
-    this.lines++
-    if (this.pending >= 8 << 20) this.flush()
-    return this.lines
+    return ++this.lines
   }
 
   close(): void {
@@ -374,10 +375,9 @@ export class LogWriter {
   }
 
   private flush(): void {
-    if (this.parts.length === 0) return
-    writeSync(this.fd, `${this.parts.join('\n')}\n`)
-    this.parts = []
-    this.pending = 0
+    let done = 0
+    while (done < this.at) done += writeSync(this.fd, this.buffer, done, this.at - done)
+    this.at = 0
   }
 }
 

@@ -8,6 +8,7 @@ import {
   type FoundFinding,
   generateHuntBench,
   type HuntBench,
+  strongest,
 } from '../bench/generate-logs.ts'
 import { huntLogs } from '../src/hunt/hunt.ts'
 import { loadHuntIntel } from '../src/hunt/intel.ts'
@@ -83,9 +84,27 @@ describe('hunt benchmark inputs', () => {
           unexpected: [],
         },
       )
-      assert.ok(check.expected > bench.params.plants)
+      assert.equal(check.expected, bench.params.plants)
     })
   }
+
+  test('a planted event gives one finding: the strongest match on the most telling field', () => {
+    const url = 'http://a-1.top/x'
+    assert.deepEqual(
+      strongest([
+        { indicator: url, match: 'host-only', field: 'TargetHostname' },
+        { indicator: url, match: 'exact', field: 'Url' },
+      ]),
+      { indicator: url, match: 'exact', field: 'Url' },
+    )
+    assert.deepEqual(
+      strongest([
+        { indicator: 'b-2.top', match: 'subdomain', field: 'UrlHost' },
+        { indicator: 'b-2.top', match: 'subdomain', field: 'TargetHostname' },
+      ]),
+      { indicator: 'b-2.top', match: 'subdomain', field: 'TargetHostname' },
+    )
+  })
 
   test('the check reports a missing and an unexpected finding', () => {
     const [first, ...rest] = bench.findings
