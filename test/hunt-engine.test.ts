@@ -12,6 +12,8 @@ import { indicator } from './support/indicators.ts'
 
 const INDICATORS = [
   indicator('ip:port', '203.0.113.7:443', { family: 'XWorm' }),
+  indicator('ip:port', '203.0.113.7:8443', { family: 'XWorm' }),
+  indicator('ip:port', '198.51.100.9:80', { family: 'Remcos' }),
   indicator('ipv4', '198.51.100.9', { family: 'AsyncRAT' }),
   indicator('ipv6', '2001:db8::66', { family: 'AsyncRAT' }),
   indicator('domain', 'evil.example', { family: 'Lumma' }),
@@ -37,11 +39,21 @@ const CASES: [Partial<LogEvent>, string[]][] = [
     { SrcIpAddr: '203.0.113.7', SrcPortNumber: 443, DstPortNumber: 51000 },
     ['203.0.113.7:443 exact SrcIpAddr'],
   ],
-  [{ SrcIpAddr: '::ffff:198.51.100.9' }, ['198.51.100.9 exact SrcIpAddr']],
+  // Each family's best indicator for the field: Remcos's ip:port still shows, weaker.
+  [
+    { SrcIpAddr: '::ffff:198.51.100.9' },
+    ['198.51.100.9 exact SrcIpAddr', '198.51.100.9:80 address-only SrcIpAddr'],
+  ],
+  // XWorm's :8443 on the same address is not reported again as address-only.
+  [{ DstIpAddr: '203.0.113.7', DstPortNumber: 8443 }, ['203.0.113.7:8443 exact DstIpAddr']],
   [{ DstIpAddr: '2001:DB8:0:0::66' }, ['2001:db8::66 exact DstIpAddr']],
   [
     { DnsQuery: 'cdn.example', DnsResponse: ['198.51.100.9', '203.0.113.7'] },
-    ['198.51.100.9 exact DnsResponse', '203.0.113.7:443 address-only DnsResponse'],
+    [
+      '198.51.100.9 exact DnsResponse',
+      '198.51.100.9:80 address-only DnsResponse',
+      '203.0.113.7:443 address-only DnsResponse',
+    ],
   ],
   [{ DnsQuery: 'EVIL.example.' }, ['evil.example exact DnsQuery']],
   [{ DnsQuery: 'a.b.evil.example' }, ['evil.example subdomain DnsQuery']],
@@ -81,6 +93,11 @@ const CASES: [Partial<LogEvent>, string[]][] = [
   [{ DstIpAddr: '192.0.2.16' }, []],
   [{ SrcIpAddr: '2001:db8:ff:1::2' }, ['2001:db8:ff::/48 in-range SrcIpAddr']],
   [{ DstIpAddr: '10.0.0.1', DnsQuery: 'benign.example' }, []],
+  // A weak match is left out when the event has a stronger finding of the same family.
+  [
+    { DstIpAddr: '203.0.113.7', DstPortNumber: 80, FileSHA256: 'a'.repeat(64) },
+    [`${'a'.repeat(64)} exact FileSHA256`],
+  ],
   // One event meets one indicator once: its strongest match on the most telling field.
   [
     { Url: 'http://payload.example/drop/a.exe?x=1', TargetHostname: 'payload.example' },
@@ -88,7 +105,11 @@ const CASES: [Partial<LogEvent>, string[]][] = [
   ],
   [
     { DnsQuery: 'cdn.evil.example', DnsResponse: ['evil.example', '198.51.100.9'] },
-    ['198.51.100.9 exact DnsResponse', 'evil.example exact DnsResponse'],
+    [
+      '198.51.100.9 exact DnsResponse',
+      '198.51.100.9:80 address-only DnsResponse',
+      'evil.example exact DnsResponse',
+    ],
   ],
   [
     {

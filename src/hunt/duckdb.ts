@@ -139,6 +139,11 @@ export class DuckDbEngine {
       [INTEGER, VARCHAR, VARCHAR],
       tables.hashes.map((r) => [r.ind, r.algorithm, r.hash]),
     )
+    await this.append(
+      'ind_family',
+      [INTEGER, VARCHAR],
+      tables.indicators.map((i, ind) => [ind, (i.familyId ?? i.family ?? '').toLowerCase()]),
+    )
     this.present = {
       addresses: tables.addresses.length > 0,
       ranges: tables.ranges.length > 0,

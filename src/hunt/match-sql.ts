@@ -56,6 +56,7 @@ export const INDICATOR_DDL = [
   'CREATE OR REPLACE TABLE ind_url (ind INTEGER, key VARCHAR, host VARCHAR, shared BOOLEAN)',
   'CREATE OR REPLACE TABLE ind_hash (ind INTEGER, algorithm VARCHAR, hash VARCHAR)',
   'CREATE OR REPLACE TABLE range_hits (address VARCHAR, ind INTEGER)',
+  'CREATE OR REPLACE TABLE ind_family (ind INTEGER, family VARCHAR)',
 ]
 
 /** Distinct addresses of a relation, for testing them against CIDR ranges. */
@@ -161,11 +162,27 @@ export function matchSql(relation: string, key: readonly string[], present: Pres
   }
   if (branches.length === 0) return ''
   const head = ctes.length > 0 ? `WITH ${ctes.join(',\n')}\n` : ''
-  // Branches name their columns differently; the alias list names them once for all. An event
-  // meets an indicator once: its strongest match, on the most telling field.
+  // Branches name their columns differently; the alias list names them once for all. Three
+  // rules keep one event from filling a report:
+  // 1. an event meets an indicator once: its strongest match, on the most telling field;
+  // 2. an event field gives one finding per family: the indicator it matches best (so
+  //    `1.2.3.4:80` is not reported again as address-only for the same family's `:443`);
+  // 3. a weak match (address-only, host-only) is left out when the same event already has a
+  //    stronger finding of that family.
   const names = [...key, 'ind', 'field', 'match', 'matched'].join(', ')
-  return `${head}SELECT * FROM (\n${branches.join('\nUNION ALL\n')}\n) AS m(${names})
-QUALIFY row_number() OVER (
-  PARTITION BY ${key.join(', ')}, ind
-  ORDER BY ${rankSql('match', MATCH_STRENGTH)}, ${rankSql('field', FIELD_PRIORITY)}, matched) = 1`
+  const strength = rankSql('match', MATCH_STRENGTH)
+  const weakest = MATCH_STRENGTH.indexOf('address-only')
+  const eventKey = key.map((c) => `m.${c}`).join(', ')
+  return `${head}SELECT ${[...key, 'ind', 'field', 'match', 'matched'].join(', ')} FROM (
+  SELECT m.*, f.family, ${strength} AS strength FROM (
+    SELECT * FROM (\n${branches.join('\nUNION ALL\n')}\n) AS m(${names})
+    QUALIFY row_number() OVER (
+      PARTITION BY ${key.join(', ')}, ind
+      ORDER BY ${strength}, ${rankSql('field', FIELD_PRIORITY)}, matched) = 1
+  ) m JOIN ind_family f ON m.ind = f.ind
+  QUALIFY row_number() OVER (
+    PARTITION BY ${eventKey}, m.field, m.matched, f.family ORDER BY strength, m.ind) = 1
+)
+QUALIFY strength < ${weakest}
+  OR min(strength) OVER (PARTITION BY ${key.join(', ')}, family) >= ${weakest}`
 }
