@@ -263,7 +263,7 @@ for (const log of bench.logs.filter((l) => kinds.includes(l.kind))) {
     report.push(`  ${label}: ${verdict(check)}`)
     failed ||= !check.ok
   }
-  const unplaced = (f: FoundFinding) => ({ ...f, file: log.name, line: 0 })
+  const unplaced = <T extends FoundFinding>(f: T): T => ({ ...f, file: log.name, line: 0 })
   const reference = checkFindings(
     bench.findings.filter((f) => f.file === log.name).map(unplaced),
     (JSON.parse(readFileSync(duckOut, 'utf8')).findings as FoundFinding[]).map(unplaced),
