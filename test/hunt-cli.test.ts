@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { huntpack } from './support/cli.ts'
+import { assertGoldenTree } from './support/golden.ts'
 
 const DIR = 'test/fixtures/hunt'
 const IOCS = `${DIR}/iocs.csv`
@@ -187,5 +188,19 @@ describe('huntpack hunt', () => {
     assert.equal(run.status, 1)
     assert.match(run.stdout, /firewall\.cef:2/)
     assert.match(run.stdout, /address-only/)
+  })
+
+  test('the README example: the example feed over the example logs, table and NDJSON', () => {
+    const args = ['hunt', '--intel', 'examples/threatfox_recent.csv', '--logs', 'examples/logs/']
+    const table = huntpack(...args, '-q')
+    assert.equal(table.status, 1, table.stderr)
+    const ndjson = huntpack(...args, '--format', 'ndjson', '-q')
+    assertGoldenTree(
+      'test/golden/hunt',
+      new Map([
+        ['examples.txt', table.stdout],
+        ['examples.ndjson', ndjson.stdout],
+      ]),
+    )
   })
 })
