@@ -215,9 +215,9 @@ describe('Defender API reply and broken records', () => {
   test('{"Schema", "Results"}: file, DNS and inspected HTTP rows; a non-object result is broken', async () => {
     assert.equal(await formatOf(fixture('api-reply.json')), 'defender-json')
     const { events, stats } = await readLogEvents([fixture('api-reply.json')])
-    assert.equal(events.length, 3)
+    assert.equal(events.length, 6)
     assert.deepEqual(stats.broken, [
-      { file: fixture('api-reply.json'), record: 4, reason: 'result is not a JSON object' },
+      { file: fixture('api-reply.json'), record: 7, reason: 'result is not a JSON object' },
     ])
     const file = record(events, 1)
     assert.equal(file.EventType, 'file')
@@ -234,6 +234,34 @@ describe('Defender API reply and broken records', () => {
     assert.equal(http.TargetHostname, 'evil.example')
     assert.equal(http.Url, 'http://evil.example/a.php?x=%3Cscript%3E')
     assert.equal(http.SrcIpAddr, '10.0.0.8')
+    const click = record(events, 4)
+    assert.equal(click.Url, 'https://phish.example/login?u=%22%3E%3Cscript%3E')
+    assert.equal(click.SrcIpAddr, '198.51.100.23')
+    assert.equal(click.User, 'bob@contoso.com')
+    const query = record(events, 5)
+    assert.equal(query.EventType, 'dns')
+    assert.equal(query.DnsQuery, 'c2.example.net')
+    assert.equal(query.DstIpAddr, '10.0.0.2')
+    assert.equal(record(events, 6).SrcIpAddr, '203.0.113.25')
+  })
+
+  test('detection: a report id or a device with ActionType, never Log Analytics columns', () => {
+    const json = (o: object) => `${JSON.stringify(o)}\n`
+    assert.equal(defenderJsonReader.detect(json({ Timestamp: 't', ReportId: 1 }), 'x'), true)
+    assert.equal(
+      defenderJsonReader.detect(json({ Timestamp: 't', ActionType: 'a', DeviceId: 'd' }), 'x'),
+      true,
+    )
+    assert.equal(defenderJsonReader.detect(json({ Timestamp: 't', ActionType: 'a' }), 'x'), false)
+    assert.equal(
+      defenderJsonReader.detect(json({ Timestamp: 't', ReportId: 1, Type: 'DeviceEvents' }), 'x'),
+      false,
+    )
+    // Suricata writes `timestamp` and `event_type`: not Defender.
+    assert.equal(
+      defenderJsonReader.detect(json({ timestamp: 't', event_type: 'dns', ReportId: 1 }), 'x'),
+      false,
+    )
   })
 
   test('a bad JSON line is broken by its line and reading goes on', async () => {

@@ -1,8 +1,8 @@
 /**
  * @module
  * Microsoft Defender XDR advanced-hunting exports: the portal's CSV, JSON (array or lines) and
- * the API's `{"Schema": […], "Results": […]}` reply, of the `Device*`, `Identity*` and
- * `CloudAppEvents` tables, alone or `union`ed (columns of several types then carry a suffix:
+ * the API's `{"Schema": […], "Results": […]}` reply, of the `Device*`, `Identity*`, `Email*`,
+ * `UrlClickEvents` and `CloudAppEvents` tables, alone or `union`ed (columns of several types then carry a suffix:
  * `ReportId_long`, `AdditionalFields_string`).
  *
  * Direction: `RemoteIP`/`LocalIP` are not source and destination. A connection is outbound from
@@ -12,7 +12,8 @@
  * indicator never matches it exactly. Without hashes of its own, an event carries the hashes
  * of its initiating process, the binary that made the connection or wrote the file.
  * `AdditionalFields` of network-protection inspections give the HTTP host and path, the TLS
- * server name and the DNS name; `DnsQueryResponse` events the DNS name.
+ * server name and the DNS name; `DnsQueryResponse` events and IdentityQueryEvents' `DNS query`
+ * rows the DNS name.
  *
  * A Log Analytics (Sentinel) export of the same tables has `TimeGenerated` and `Type`; the
  * Sentinel readers claim it and use `applyDefenderRecord` all the same.
@@ -80,8 +81,9 @@ export function applyDefenderRecord(event: LogEvent, row: RecordView): void {
       event.DstPortNumber = remotePort
     }
   } else {
-    // Identity and cloud-app tables: the client address, and the target when there is one.
-    event.SrcIpAddr = row.text('IPAddress')
+    // Identity, cloud-app and e-mail tables: the client (or sending) address, and the
+    // target when there is one.
+    event.SrcIpAddr = row.text('IPAddress') ?? row.text('SenderIPv4') ?? row.text('SenderIPv6')
     event.SrcPortNumber = portOf(row.text('Port'))
     event.DstIpAddr = row.text('DestinationIPAddress')
     event.DstPortNumber = portOf(row.text('DestinationPort'))
@@ -94,8 +96,8 @@ export function applyDefenderRecord(event: LogEvent, row: RecordView): void {
     if (remoteUrl.includes('/')) event.Url = remoteUrl
     else event.TargetHostname = remoteUrl
   }
-  const origin = row.text('FileOriginUrl')
-  if (origin !== null && event.Url === null) event.Url = origin
+  // UrlClickEvents and EmailUrlInfo name the URL `Url`; a downloaded file its origin.
+  event.Url ??= row.text('Url') ?? row.text('FileOriginUrl')
   if (event.DstIpAddr === null && event.SrcIpAddr === null) {
     event.DstIpAddr = row.text('FileOriginIP')
   }
@@ -120,6 +122,8 @@ export function applyDefenderRecord(event: LogEvent, row: RecordView): void {
     row.text('AccountUpn') ??
     row.text('AccountDisplayName')
 
+  // IdentityQueryEvents: a domain controller's DNS lookups, the name in QueryTarget.
+  if (action === 'DNS query') event.DnsQuery = row.text('QueryTarget')
   if (
     action === 'HttpConnectionInspected' ||
     action === 'SslConnectionInspected' ||
@@ -171,13 +175,16 @@ function defenderKind(
   return process ? 'process' : 'other'
 }
 
-const DEFENDER_MARKERS = ['DeviceName', 'DeviceId', 'ReportId', 'ReportId_long', 'ReportId_string']
-
-/** Whether columns are an advanced-hunting result: `Timestamp`, `ActionType`, a device or report id, and no Log Analytics columns. */
+/**
+ * Whether columns are an advanced-hunting result: `Timestamp` with a report id (every
+ * Defender table has one), or with `ActionType` and a device; and no Log Analytics columns.
+ */
 export function isDefenderColumns(columns: Iterable<string>): boolean {
   const set = new Set(columns)
   if (set.has('TimeGenerated') || set.has('TenantId') || set.has('Type')) return false
-  return set.has('Timestamp') && set.has('ActionType') && DEFENDER_MARKERS.some((c) => set.has(c))
+  if (!set.has('Timestamp')) return false
+  if (set.has('ReportId') || set.has('ReportId_long') || set.has('ReportId_string')) return true
+  return set.has('ActionType') && (set.has('DeviceName') || set.has('DeviceId'))
 }
 
 export const defenderCsvReader: LogReader = {
