@@ -421,3 +421,26 @@ describe('Sentinel JSON lines (fixture): several tables in one file', () => {
     assert.equal(security.Dvc, 'dc1.contoso.com')
   })
 })
+
+describe('Log Analytics query API reply (fixture)', () => {
+  test('rows by column names; a short row broken by its record; hostile name kept', async () => {
+    assert.equal(await formatOf(fixture('query-api.json')), 'sentinel-json')
+    const { events, stats } = await readLogEvents([fixture('query-api.json')])
+    assert.deepEqual(
+      events.map((e) => [e.SourceRecord, e.SourceLine, e.DnsQuery]),
+      [
+        [1, null, 'avsvmcloud.com'],
+        [3, null, 'x.example"><script>'],
+      ],
+    )
+    assert.deepEqual(
+      stats.broken.map((b) => [b.record, b.reason]),
+      [[2, 'a row of 6 values was expected']],
+    )
+    const e = record(events, 1)
+    assert.equal(e.TimeGenerated, '2024-04-05T06:07:08.900Z')
+    assert.deepEqual(e.DnsResponse, ['20.140.0.1'])
+    assert.equal(e.SrcIpAddr, '10.3.3.3')
+    assert.equal(e.Dvc, 'dns01')
+  })
+})

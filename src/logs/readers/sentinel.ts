@@ -1,7 +1,8 @@
 /**
  * @module
- * Microsoft Sentinel / Log Analytics table exports: the portal's CSV ("Export to CSV") and JSON
- * (lines or an array), of any table `sentinel-tables.ts` maps, several tables in one file
+ * Microsoft Sentinel / Log Analytics table exports: the portal's CSV ("Export to CSV"), JSON
+ * (lines or an array, as `az monitor log-analytics query` writes) and the query API's reply
+ * (`{"tables": [{"columns", "rows"}]}`), of any table `sentinel-tables.ts` maps, several tables in one file
  * included (each row's `Type` picks its mapping; without `Type`, the header's columns do).
  *
  * Times: the portal writes `TimeGenerated [UTC]` or `TimeGenerated [Local Time]`, in US style
@@ -14,6 +15,7 @@
  * and `VMConnection` to the Azure Monitor reader, which reads the same tables from JSON.
  */
 import { blankEvent, type EventSink, type LogEvent } from '../event.ts'
+import { type LogInput, peekText, readAllText } from '../input.ts'
 import type { LogReader } from '../reader.ts'
 import { isDefenderColumns } from './defender.ts'
 import { csvHeaderOf, ExportFormatError, forEachCsvRecord } from './export-csv.ts'
@@ -145,14 +147,67 @@ function isSentinelRecord(record: JsonObject): boolean {
   return tableMapping(type) !== null || type.endsWith('_CL')
 }
 
+/** The Log Analytics query API's reply: `{"tables": [{"columns": [{"name"…}], "rows": [[…]]}]}`. */
+function isQueryApiHead(head: string): boolean {
+  const start = head.trimStart()
+  return (
+    start.startsWith('{') &&
+    /^\{\s*"tables"\s*:\s*\[/.test(start) &&
+    /"columns"\s*:\s*\[\s*\{\s*"name"/.test(start)
+  )
+}
+
+/**
+ * Reads a query API reply: each table's rows by its column names, numbered across tables.
+ * The reply is one document, so rows have no line.
+ */
+async function readQueryApiReply(input: LogInput, sink: EventSink): Promise<void> {
+  const text = await readAllText(input)
+  let document: unknown
+  try {
+    document = JSON.parse(text)
+  } catch (error) {
+    throw new ExportFormatError(`not readable JSON: ${(error as Error).message}`, input.name)
+  }
+  const tables = (document as { tables?: unknown }).tables
+  if (!Array.isArray(tables)) {
+    throw new ExportFormatError('a Log Analytics reply without a tables array', input.name)
+  }
+  let no = 0
+  for (const table of tables as { columns?: unknown; rows?: unknown }[]) {
+    const columns = Array.isArray(table?.columns) ? table.columns : []
+    const names = columns.map((c: { name?: unknown }) => String(c?.name ?? ''))
+    const index = columnIndex(names)
+    const view = new PositionalRecord(index)
+    const chooser = new MappingChooser(() => guessFromColumns(index.keys()))
+    for (const row of Array.isArray(table?.rows) ? table.rows : []) {
+      no++
+      if (!Array.isArray(row) || row.length !== names.length) {
+        sink.broken({ record: no }, `a row of ${names.length} values was expected`)
+        continue
+      }
+      view.values = row
+      const event = blankEvent(JSON_FORMAT, input.name, no, null)
+      if (mapRow(chooser, view, event, sink)) sink.event(event)
+    }
+  }
+}
+
 export const sentinelJsonReader: LogReader = {
   id: JSON_FORMAT,
-  describe: 'Microsoft Sentinel / Log Analytics JSON exports (lines or array) by table Type',
+  describe:
+    'Microsoft Sentinel / Log Analytics JSON exports (lines, array or query API reply) by table',
   detect(head) {
+    if (isQueryApiHead(head)) return true
     const record = firstJsonRecord(head)
     return record !== null && isSentinelRecord(record)
   },
   async read(input, sink, onBytes) {
+    if (isQueryApiHead(await peekText(input, 4096))) {
+      await readQueryApiReply(input, sink)
+      onBytes?.(input.size)
+      return
+    }
     const view = new ObjectRecord()
     let chooser: MappingChooser | null = null
     const tables = new Set<string>()
