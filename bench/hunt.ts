@@ -20,7 +20,17 @@
  * differences and a non-zero exit code.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { loadavg } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -143,7 +153,11 @@ let failed = false
 
 // Start-up and indicators: a hunt over one benign line.
 const oneLine = join(dir, 'one-line.json')
-writeFileSync(oneLine, `${readFileSync(bench.logs[0]?.path ?? '', 'utf8').split('\n', 1)[0]}\n`)
+const head = Buffer.alloc(1 << 16)
+const fd = openSync(bench.logs[0]?.path ?? '', 'r')
+readSync(fd, head, 0, head.length, 0)
+closeSync(fd)
+writeFileSync(oneLine, head.subarray(0, head.indexOf(10) + 1))
 const startup = timed(
   'huntpack hunt over one line (start-up + indicators)',
   huntpack,
