@@ -444,3 +444,23 @@ describe('Log Analytics query API reply (fixture)', () => {
     assert.equal(e.Dvc, 'dns01')
   })
 })
+
+describe('VMConnection in CSV (fixture)', () => {
+  test('SourceIp is the initiator whatever Direction says; no source port', async () => {
+    assert.equal(await formatOf(fixture('vmconnection.csv')), 'sentinel-csv')
+    const { events, stats } = await readLogEvents([fixture('vmconnection.csv')])
+    assert.deepEqual(stats.broken, [])
+    assert.deepEqual(
+      events.map((e) => [e.SrcIpAddr, e.SrcPortNumber, e.DstIpAddr, e.DstPortNumber, e.EventType]),
+      [
+        ['192.168.2.5', null, '192.168.2.6', 1389, 'network'],
+        ['203.0.113.7', null, '192.168.2.5', 8080, 'network'],
+      ],
+    )
+    const e = record(events, 1)
+    assert.equal(e.Process, 'java')
+    assert.equal(e.Dvc, 'UBUNTU5')
+    assert.equal(e.NetworkProtocol, 'tcp')
+    assert.equal(e.TimeGenerated, '2022-05-11T18:09:38.868Z')
+  })
+})
