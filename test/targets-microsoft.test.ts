@@ -143,6 +143,7 @@ function assertDefenderSound(built: BuiltPack[]): number {
     assert.deepEqual(kqlChecker().check(query, { database: 'defender' }), [], path)
     assertDetectionColumns(query, path)
     assert.ok(!query.includes('TimeGenerated'), path)
+    assert.ok(!query.includes('| where Timestamp'), path)
   }
   return files.size
 }

@@ -7,7 +7,6 @@
  * projection against those requirements before it is written.
  */
 import type { Hunt } from '../../pack/hunts.ts'
-import { plural } from '../../util/plural.ts'
 import { assertKqlClean } from '../kql/check.ts'
 import { kqlCommentText } from '../kql/literal.ts'
 import { huntBody } from '../kql/queries.ts'
@@ -53,21 +52,28 @@ const PROJECT = '| project '
 
 /**
  * The hunt's query over the advanced hunting table: the KQL target's body (indicators inline:
- * Defender has no watchlists) with a projection that leads with the required columns.
+ * Defender has no watchlists) with a projection that leads with the required columns, and no
+ * time filter. Microsoft asks custom detections not to filter on `Timestamp`: each run sees
+ * the data of its own lookback (4 hours for hourly rules up to 30 days for daily ones), and a
+ * hunt in the portal takes the portal's time range.
  */
-export function defenderQuery(hunt: Hunt, table: TableSchema, lookback: string): DefenderBody {
+export function defenderQuery(hunt: Hunt, table: TableSchema): DefenderBody {
+  // Any valid lookback will do: its filter line is taken out again below.
+  const lookback = '1d'
   const { iocs, rest } = huntBody(hunt, table, { lookback })
-  const last = rest.at(-1) ?? ''
+  const window = `| where ${table.timeColumn} > ago(${lookback})`
+  const body = rest.filter((line) => line.trim() !== window)
+  const last = body.at(-1) ?? ''
   const leading = LEADING_COLUMNS[table.name]
-  if (!last.startsWith(PROJECT) || !leading) {
-    throw new Error(`no Defender projection for hunt ${hunt.id} on ${table.name}`)
+  if (body.length !== rest.length - 1 || !last.startsWith(PROJECT) || !leading) {
+    throw new Error(`no Defender form of hunt ${hunt.id} on ${table.name}`)
   }
   const kept = last
     .slice(PROJECT.length)
     .split(', ')
     .filter((c) => !leading.includes(c) && !SENTINEL_ONLY.has(c))
   const projection = `${PROJECT}${[...leading, ...kept].join(', ')}`
-  return { iocs, rest: [...rest.slice(0, -1), projection] }
+  return { iocs, rest: [...body.slice(0, -1), projection] }
 }
 
 export interface DefenderBody {
@@ -121,7 +127,7 @@ export const defenderTarget: Target = {
       const table = defenderTableSchemas().get(hunt.table)
       if (!table) continue
       const path = `${pack.id}/defender/${hunt.id}.kql`
-      const body = defenderQuery(hunt, table, content.lookback)
+      const body = defenderQuery(hunt, table)
       checkOnce(body, path)
       const entity = LEADING_COLUMNS[table.name]?.slice(2).join(', ')
       const header = [
@@ -130,7 +136,8 @@ export const defenderTarget: Target = {
         `Pack: ${pack.title} (${pack.id})`,
         `Feeds: ${pack.feeds.length > 0 ? pack.feeds.join(', ') : 'none named'}`,
         `Table: ${table.name} (Defender XDR advanced hunting)`,
-        `Lookback: ${content.lookback}; ${plural(hunt.indicators.length, 'indicator')}, inline`,
+        `Indicators: ${hunt.indicators.length}, inline`,
+        "Time: no filter; a custom detection's lookback follows its run frequency",
         `Custom detection: returns Timestamp and ReportId; impacted entity ${entity}`,
       ]
       const comments = header.map((line) => `// ${kqlCommentText(line)}`)
