@@ -3,6 +3,7 @@
  * What a log reader is. Each format is one module under `readers/` that says whether the first
  * bytes of a file are its format and turns the file into normalised events.
  */
+import { HuntpackError, type InputLocation } from '../errors.ts'
 import type { EventSink } from './event.ts'
 import type { LogInput } from './input.ts'
 
@@ -22,4 +23,14 @@ export interface LogReader {
    * `sink.broken` and reading goes on.
    */
   read(input: LogInput, sink: EventSink, onBytes?: (bytes: number) => void): Promise<void>
+}
+
+/**
+ * A log that is not the format it was detected or forced as, or that no reader recognises;
+ * the location names the file and, where it helps, the line.
+ */
+export class LogFormatError extends HuntpackError {
+  constructor(message: string, file: string | InputLocation, options?: ErrorOptions) {
+    super('ERR_LOG_FORMAT', message, typeof file === 'string' ? { file } : file, options)
+  }
 }

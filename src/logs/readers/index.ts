@@ -3,11 +3,10 @@
  * The registry of log readers, format detection, and the one loop that reads inputs into a
  * sink with every event normalised.
  */
-import { HuntpackError } from '../../errors.ts'
 import type { EventSink, LogEvent } from '../event.ts'
 import { type LogInput, listLogInputs, peekText } from '../input.ts'
 import { normaliseEvent } from '../normalise.ts'
-import type { LogReader } from '../reader.ts'
+import { LogFormatError, type LogReader } from '../reader.ts'
 import { azureMonitorReader } from './azure-monitor.ts'
 import { cefReader } from './cef.ts'
 import { defenderCsvReader, defenderJsonReader } from './defender.ts'
@@ -30,12 +29,7 @@ export const LOG_READERS: readonly LogReader[] = [
   cefReader,
 ]
 
-/** A log whose format no reader recognises, or a forced format that is unknown. */
-export class LogFormatError extends HuntpackError {
-  constructor(message: string, file: string, options?: ErrorOptions) {
-    super('ERR_LOG_FORMAT', message, { file }, options)
-  }
-}
+export { LogFormatError }
 
 export function readerById(id: string): LogReader {
   const reader = LOG_READERS.find((r) => r.id === id)
