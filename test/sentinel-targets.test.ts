@@ -23,7 +23,7 @@ import { huntpack } from './support/cli.ts'
 import { assertGoldenTree } from './support/golden.ts'
 import { indicator } from './support/indicators.ts'
 
-const GOLDEN = fileURLToPath(new URL('./golden/targets/', import.meta.url))
+const GOLDEN = fileURLToPath(new URL('./golden/targets/sentinel/', import.meta.url))
 const FEED = 'examples/threatfox_recent.csv'
 const SENTINEL = ['sentinel-rule', 'sentinel-hunting']
 
