@@ -10,8 +10,9 @@ import {
 } from '../src/build.ts'
 import type { Indicator } from '../src/intel/indicator.ts'
 import { WarninglistSet } from '../src/intel/warninglist.ts'
+import { HUNT_DEFINITIONS } from '../src/pack/hunts.ts'
 import type { Pack } from '../src/pack/pack.ts'
-import { ASIM_HUNTS, ipv4Prefixes } from '../src/targets/asim/index.ts'
+import { ASIM_HUNTS, asimQuery, ipv4Prefixes } from '../src/targets/asim/index.ts'
 import {
   assertDetectionColumns,
   ENTITY_COLUMNS,
@@ -448,6 +449,29 @@ describe('asim', () => {
     assert.deepEqual(
       ASIM_HUNTS.map((h) => h.parser),
       ['_Im_NetworkSession', '_Im_Dns', '_Im_Dns', '_Im_WebSession', '_Im_WebSession'],
+    )
+  })
+
+  test('a list over the parameter limit goes without it', () => {
+    const domains = Array.from({ length: 10_001 }, (_, i) =>
+      indicator('domain', `c${i}.example.net`),
+    )
+    const [definition] = HUNT_DEFINITIONS.filter((h) => h.id === 'dns-domain')
+    assert.ok(definition)
+    const hunt = { ...definition, kinds: [...definition.kinds], indicators: domains }
+    const q = { hunt, file: 'dns-domain.kql', text: '' }
+    const [dnsDomain] = ASIM_HUNTS.filter((h) => h.id === 'asim-dns-domain')
+    assert.ok(dnsDomain)
+    const over = asimQuery(dnsDomain, q, '14d')
+    assert.ok(over.rest.includes('_Im_Dns(starttime=ago(14d), endtime=now())'))
+    assert.match(over.prefilter, /^no domain_has_any: over 10000 domains/)
+    const within = asimQuery(
+      dnsDomain,
+      { ...q, hunt: { ...hunt, indicators: domains.slice(1) } },
+      '14d',
+    )
+    assert.ok(
+      within.rest.includes('_Im_Dns(starttime=ago(14d), endtime=now(), domain_has_any=iocDomains)'),
     )
   })
 

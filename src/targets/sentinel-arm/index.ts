@@ -213,7 +213,6 @@ function ruleResource(content: PackContent, rule: PlannedRule) {
         MatchKind: 'MatchKind',
         MatchedField: 'MatchedField',
       },
-      eventGroupingSettings: { aggregationKind: 'AlertPerResult' },
     },
   }
 }
