@@ -290,8 +290,7 @@ function sourceOf(asim: AsimHunt, queries: EmittedQuery[]): EmittedQuery | undef
 
 export const asimTarget: Target = {
   id: 'asim',
-  describe:
-    'address, domain and URL hunts through the ASIM parsers (_Im_NetworkSession, _Im_Dns, _Im_WebSession)',
+  describe: 'address, domain and URL hunts through the ASIM network, DNS and web session parsers',
   emit(content, queries) {
     const { pack } = content
     const files: TargetFile[] = []

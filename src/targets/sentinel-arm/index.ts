@@ -69,7 +69,7 @@ interface PlannedRule {
 
 export const sentinelArmTarget: Target = {
   id: 'sentinel-arm',
-  describe: 'an ARM template per pack deploying its scheduled analytics rules (and watchlists)',
+  describe: "an ARM template per pack: the pack's scheduled analytics rules and their watchlists",
   check: (options) => {
     schedule(options.lookback)
   },
