@@ -429,6 +429,8 @@ describe('asim', () => {
     assert.equal(ipv4Prefixes([indicator('ip:port', '[2001:db8::1]:443')], 100), undefined)
     assert.equal(ipv4Prefixes([indicator('cidr', '8.0.0.0/7')], 100), undefined)
     assert.equal(ipv4Prefixes(v4, 3), undefined)
+    assert.equal(ipv4Prefixes(v4.slice(0, 2), 1), undefined)
+    assert.deepEqual(ipv4Prefixes(v4.slice(0, 2), 2), ['203.0.113.7', '198.51.100.2'])
   })
 
   test("the parser call pre-filters; the matching after it is the KQL target's", async () => {

@@ -151,16 +151,16 @@ export function ipv4Prefixes(
   for (const i of indicators) {
     const address = i.kind === 'ip:port' ? (i.ip ?? '') : i.value
     if (address.includes(':') || i.kind === 'ipv6') return undefined
-    if (i.kind !== 'cidr') {
+    if (i.kind === 'cidr') {
+      const [network = '', bits = '32'] = address.split('/')
+      const length = Number(bits)
+      // Below /8 no octet is fixed: the parameter would take everything or nothing.
+      if (length < 8) return undefined
+      const octets = network.split('.').slice(0, Math.floor(length / 8))
+      prefixes.add(length >= 32 ? network : `${octets.join('.')}.`)
+    } else {
       prefixes.add(address)
-      continue
     }
-    const [network = '', bits = '32'] = address.split('/')
-    const length = Number(bits)
-    // Below /8 no octet is fixed: the parameter would take everything or nothing.
-    if (length < 8) return undefined
-    const octets = network.split('.')
-    prefixes.add(length >= 32 ? network : `${octets.slice(0, Math.floor(length / 8)).join('.')}.`)
     if (prefixes.size > limit) return undefined
   }
   return [...prefixes]
