@@ -2,6 +2,7 @@
  * @module
  * The body of each hunt's query. Four shapes (addresses, domains, URLs, hashes), each filled
  * with the columns of one table. Feed values reach the text only through `kqlString`/`kqlInt`.
+ * The shape builders are exported so other targets (`asim`) match the same way on other sources.
  */
 
 import type { Indicator } from '../../intel/indicator.ts'
