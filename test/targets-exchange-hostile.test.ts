@@ -173,6 +173,8 @@ describe('exchange targets with hostile values', () => {
 
   test('suricata-update reads every rule the same way', (t) => {
     if (parser !== undefined) {
+      // CI installs it (.ci/run); only a developer's machine may lack it.
+      if (process.env.CI === 'true') throw new Error(parser)
       t.skip(parser)
       return
     }
