@@ -29,6 +29,7 @@ import {
   type PresentShapes,
   rankSql,
 } from './match-sql.ts'
+import { candidateFilter, type EventFilter } from './prefilter.ts'
 
 /** Findings of one event are listed by field, in the order `FIELD_PRIORITY` gives. */
 const FIELD_RANK = rankSql('field', FIELD_PRIORITY)
@@ -74,6 +75,11 @@ const EVENT_TABLE_COLUMNS: Column[] = EVENT_COLUMNS.map((name) =>
 )
 
 export interface EngineOptions {
+  /**
+   * Drop events that cannot match before they reach DuckDB (`candidateFilter`); findings are
+   * the same either way. On by default; tests switch it off to check that.
+   */
+  prefilter?: boolean
   /** DuckDB threads; default: what DuckDB picks (the cores). */
   threads?: number
   /** DuckDB's memory limit, e.g. `512MB`; it spills to its temp directory above it. */
@@ -90,10 +96,12 @@ export class DuckDbEngine {
     hashes: false,
   }
   private batchSql = ''
+  private filter: EventFilter | undefined
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly db: DuckDBConnection,
+    private readonly prefilter: boolean,
   ) {}
 
   static async open(options: EngineOptions = {}): Promise<DuckDbEngine> {
@@ -107,7 +115,7 @@ export class DuckDbEngine {
     await db.run(
       `CREATE TABLE batch (rid INTEGER, ${MATCH_COLUMNS.map((c) => `${c.name} ${c.type}`).join(', ')})`,
     )
-    return new DuckDbEngine(instance, db)
+    return new DuckDbEngine(instance, db, options.prefilter ?? true)
   }
 
   close(): void {
@@ -152,11 +160,14 @@ export class DuckDbEngine {
       hashes: tables.hashes.length > 0,
     }
     this.batchSql = matchSql('batch', ['rid'], this.present)
+    this.filter = this.prefilter ? candidateFilter(tables) : undefined
   }
 
   /** Matches one batch of normalised events; findings in event order. */
-  async matchEvents(events: readonly LogEvent[]): Promise<Finding[]> {
+  async matchEvents(all: readonly LogEvent[]): Promise<Finding[]> {
     const tables = this.requireTables()
+    const filter = this.filter
+    const events = filter ? all.filter((e) => filter(e)) : all
     if (this.batchSql === '' || events.length === 0) return []
     await this.db.run('DELETE FROM batch')
     const appender = await this.db.createAppender('batch')
