@@ -9,9 +9,16 @@ import { DuckDbEngine, type EngineOptions } from './duckdb.ts'
 import type { Finding } from './finding.ts'
 import { indicatorTables } from './indicator-tables.ts'
 import { isLake, type LakeManifest, lakeFiles, readLakeManifest } from './lake.ts'
+import { huntInParallel, planParallel } from './parallel.ts'
+import { filterSpec } from './prefilter.ts'
 
 export interface HuntOptions extends BatchOptions {
   engine?: EngineOptions
+  /**
+   * Large raw logs are read on worker threads (`src/hunt/parallel.ts`); `false` reads on the
+   * main thread only, an object tunes the split (tests use small ranges).
+   */
+  parallel?: false | { rangeSize?: number; workers?: number }
 }
 
 export interface HuntResult {
@@ -33,7 +40,8 @@ export async function huntLogs(
 ): Promise<HuntResult> {
   const engine = await DuckDbEngine.open(options.engine)
   try {
-    await engine.setIndicators(indicatorTables(indicators))
+    const tables = indicatorTables(indicators)
+    await engine.setIndicators(tables)
     const result: HuntResult = {
       findings: [],
       events: 0,
@@ -53,7 +61,21 @@ export async function huntLogs(
       result.findings.push(...(await engine.matchLake(await lakeFiles(path))))
       result.events += manifest.events
     }
-    if (raw.length > 0) {
+    const parallel =
+      raw.length > 0 && options.parallel !== false && options.engine?.prefilter !== false
+        ? await planParallel(raw, { format: options.format, ...(options.parallel || {}) })
+        : undefined
+    if (parallel) {
+      const read = await huntInParallel(parallel, filterSpec(tables), engine, {
+        ...(options.parallel || {}),
+        onProgress: options.onProgress,
+      })
+      result.findings.push(...read.findings)
+      result.events += read.events
+      result.files = read.files
+      result.broken = read.broken
+      result.skipped = read.skipped
+    } else if (raw.length > 0) {
       const read = await readInBatches(
         raw,
         async (events) => {

@@ -12,14 +12,31 @@ import type { IndicatorTables } from './indicator-tables.ts'
 
 export type EventFilter = (event: LogEvent) => boolean
 
-export function candidateFilter(tables: IndicatorTables): EventFilter {
-  const addresses = new Set(tables.addresses.map((r) => r.address))
-  const names = new Set<string>([
-    ...tables.domains.map((r) => r.domain),
-    ...tables.urls.map((r) => r.host),
-  ])
-  const hashes = new Set(tables.hashes.map((r) => r.hash))
-  const anyAddress = tables.ranges.length > 0
+/** What the filter looks up, as plain data that can be sent to a worker thread. */
+export interface FilterSpec {
+  addresses: string[]
+  /** Domains and URL hosts. */
+  names: string[]
+  hashes: string[]
+  /** Ranges are hunted: every address is a candidate. */
+  anyAddress: boolean
+}
+
+export function filterSpec(tables: IndicatorTables): FilterSpec {
+  return {
+    addresses: tables.addresses.map((r) => r.address),
+    names: [...tables.domains.map((r) => r.domain), ...tables.urls.map((r) => r.host)],
+    hashes: tables.hashes.map((r) => r.hash),
+    anyAddress: tables.ranges.length > 0,
+  }
+}
+
+export function candidateFilter(from: IndicatorTables | FilterSpec): EventFilter {
+  const spec = 'indicators' in from ? filterSpec(from) : from
+  const addresses = new Set(spec.addresses)
+  const names = new Set(spec.names)
+  const hashes = new Set(spec.hashes)
+  const anyAddress = spec.anyAddress
 
   const address = (value: string | null) => value !== null && (anyAddress || addresses.has(value))
   const name = (value: string | null) => {

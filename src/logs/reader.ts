@@ -23,6 +23,13 @@ export interface LogReader {
    * `sink.broken` and reading goes on.
    */
   read(input: LogInput, sink: EventSink, onBytes?: (bytes: number) => void): Promise<void>
+  /**
+   * Whether a file whose first bytes are `head` can be read in pieces: every line is a record
+   * on its own, with no header, so a range of whole lines read apart gives the same events
+   * (line and record numbers counted from the range's start). Large files of such formats are
+   * read on several cores.
+   */
+  splittable?(head: string): boolean
 }
 
 /**

@@ -291,6 +291,7 @@ export const cefReader: LogReader = {
     }
     return cef > 0 && cef * 2 >= lines
   },
+  splittable: () => true,
   async read(input, sink, onBytes) {
     let record = 0
     await forEachLine(

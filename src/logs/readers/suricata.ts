@@ -175,6 +175,8 @@ export const suricataEveReader: LogReader = {
     return objects.length > 0 && objects.every(looksEve)
   },
 
+  splittable: () => true,
+
   async read(input: LogInput, sink: EventSink, onBytes?: (bytes: number) => void) {
     const time = logTimes()
     let records = 0

@@ -77,6 +77,8 @@ export const sysmonJsonReader: LogReader = {
     const record = firstJsonRecord(head)
     return record !== null && isWindowsJsonRecord(record)
   },
+  // JSON lines split; one JSON array does not.
+  splittable: (head) => !head.trimStart().startsWith('['),
   async read(input, sink, onBytes) {
     let checked = false
     await forEachJsonRecord(

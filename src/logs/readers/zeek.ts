@@ -272,6 +272,8 @@ export const zeekJsonReader: LogReader = {
     )
   },
 
+  splittable: () => true,
+
   async read(input: LogInput, sink: EventSink, onBytes?: (bytes: number) => void) {
     const record = new JsonRecord()
     const time = logTimes()

@@ -1,0 +1,263 @@
+/**
+ * @module
+ * Large raw logs read on every core. Files whose format reads line by line without a header
+ * are cut into ranges of whole lines; each range (or each other file, whole) is read by a
+ * worker thread that normalises the events and keeps only the prefilter's candidates. The main
+ * thread takes results in file order, renumbers lines and records as if each file had been
+ * read in one go, and matches the candidates on the engine: findings, their order and their
+ * source lines are those of a sequential read.
+ */
+
+import { open } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
+import { HuntpackError } from '../errors.ts'
+import type { ReadFile, ReadProgress } from '../logs/batches.ts'
+import { listLogInputs, peekText } from '../logs/input.ts'
+import type { ReadStats } from '../logs/readers/index.ts'
+import { detectLogFormat, LogFormatError, readerById } from '../logs/readers/index.ts'
+import type { DuckDbEngine } from './duckdb.ts'
+import type { Finding } from './finding.ts'
+import type { FilterSpec } from './prefilter.ts'
+import type { RangeResult, RangeTask, WorkerMessage } from './range-worker.ts'
+
+export interface ParallelOptions {
+  format?: string
+  /** Bytes per range of a splittable file; default 64 MiB. */
+  rangeSize?: number
+  /** Worker threads; default the cores, at most 4. */
+  workers?: number
+  onProgress?: (progress: ReadProgress) => void
+}
+
+export interface ParallelResult extends ReadStats {
+  files: ReadFile[]
+  findings: Finding[]
+}
+
+/** Below this much input, starting workers costs more than it saves. */
+export const PARALLEL_MIN_BYTES = 48 << 20
+
+interface Planned extends RangeTask {
+  size: number
+}
+
+/**
+ * The tasks for `paths`, or undefined when a parallel read would not help or cannot be done
+ * (little input, one core, members of zip archives, which only the main thread opens).
+ */
+export async function planParallel(
+  paths: readonly string[],
+  options: ParallelOptions = {},
+): Promise<{ tasks: Planned[]; skipped: ReadStats['skipped']; totalBytes: number } | undefined> {
+  const workers = options.workers ?? Math.min(4, availableParallelism())
+  if (workers < 2) return undefined
+  const inputs = await listLogInputs(paths)
+  if (inputs.some((i) => i.name.includes('!'))) return undefined
+  const totalBytes = inputs.reduce((sum, i) => sum + i.size, 0)
+  if (totalBytes < PARALLEL_MIN_BYTES && options.rangeSize === undefined) return undefined
+  const rangeSize = options.rangeSize ?? 64 << 20
+  const forced = options.format === undefined ? undefined : readerById(options.format)
+  const tasks: Planned[] = []
+  const skipped: ReadStats['skipped'] = []
+  for (const input of inputs) {
+    let reader = forced
+    if (!reader) {
+      try {
+        reader = await detectLogFormat(input)
+      } catch (error) {
+        if (!(error instanceof LogFormatError) || input.named) throw error
+        skipped.push({ file: input.name, reason: 'not a log format huntpack reads' })
+        continue
+      }
+    }
+    const plain = !(await isGzip(input.name))
+    const splittable = plain && reader.splittable?.(await peekText(input)) === true
+    if (!splittable || input.size < rangeSize * 1.5) {
+      tasks.push({ id: tasks.length, path: input.name, format: reader.id, size: input.size })
+      continue
+    }
+    for (const [start, end] of await lineRanges(input.name, input.size, rangeSize)) {
+      tasks.push({
+        id: tasks.length,
+        path: input.name,
+        start,
+        end,
+        format: reader.id,
+        size: end - start,
+      })
+    }
+  }
+  if (tasks.length < 2) return undefined
+  return { tasks, skipped, totalBytes }
+}
+
+async function isGzip(path: string): Promise<boolean> {
+  const handle = await open(path, 'r')
+  try {
+    const head = Buffer.alloc(2)
+    const { bytesRead } = await handle.read(head, 0, 2, 0)
+    return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b
+  } finally {
+    await handle.close()
+  }
+}
+
+/** Cuts `[0, size)` near every `rangeSize` bytes, each cut just after a newline. */
+async function lineRanges(
+  path: string,
+  size: number,
+  rangeSize: number,
+): Promise<[number, number][]> {
+  const handle = await open(path, 'r')
+  const cuts = [0]
+  try {
+    const buffer = Buffer.alloc(64 * 1024)
+    for (let target = rangeSize; target < size; target += rangeSize) {
+      let at = Math.max(target, cuts[cuts.length - 1] as number)
+      let cut = -1
+      while (at < size && cut < 0) {
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, at)
+        if (bytesRead === 0) break
+        const newline = buffer.subarray(0, bytesRead).indexOf(10)
+        if (newline >= 0) cut = at + newline + 1
+        else at += bytesRead
+      }
+      if (cut < 0 || cut >= size) break
+      if (cut > (cuts[cuts.length - 1] as number)) cuts.push(cut)
+    }
+  } finally {
+    await handle.close()
+  }
+  cuts.push(size)
+  const ranges: [number, number][] = []
+  for (let i = 0; i + 1 < cuts.length; i++) ranges.push([cuts[i] as number, cuts[i + 1] as number])
+  return ranges
+}
+
+/** Runs the plan on worker threads, matching candidates on `engine` in file order. */
+export async function huntInParallel(
+  plan: NonNullable<Awaited<ReturnType<typeof planParallel>>>,
+  spec: FilterSpec,
+  engine: DuckDbEngine,
+  options: ParallelOptions = {},
+): Promise<ParallelResult> {
+  const count = Math.min(options.workers ?? Math.min(4, availableParallelism()), plan.tasks.length)
+  const paths = [...new Set(plan.tasks.map((t) => t.path))]
+  const progress: ReadProgress = {
+    files: paths.length,
+    filesDone: 0,
+    bytes: 0,
+    totalBytes: plan.totalBytes,
+    events: 0,
+    file: undefined,
+  }
+  const result: ParallelResult = {
+    events: 0,
+    skipped: plan.skipped,
+    broken: [],
+    files: [],
+    findings: [],
+  }
+  const offsets = new Map<string, { lines: number; records: number; file: ReadFile }>()
+  const remaining = new Map<string, number>()
+  for (const task of plan.tasks) remaining.set(task.path, (remaining.get(task.path) ?? 0) + 1)
+
+  const done = new Map<number, RangeResult>()
+  let next = 0
+  let processed = 0
+  let matching: Promise<void> = Promise.resolve()
+
+  const absorb = (task: Planned, r: RangeResult) => {
+    let at = offsets.get(task.path)
+    if (!at) {
+      at = { lines: 0, records: 0, file: { name: task.path, format: task.format, events: 0 } }
+      offsets.set(task.path, at)
+      result.files.push(at.file)
+    }
+    for (const event of r.candidates) {
+      if (event.SourceLine !== null) event.SourceLine += at.lines
+      event.SourceRecord += at.records
+    }
+    for (const b of r.broken) {
+      result.broken.push({
+        ...b,
+        ...(b.line === undefined ? {} : { line: b.line + at.lines }),
+        ...(b.record === undefined ? {} : { record: b.record + at.records }),
+      })
+    }
+    at.lines += r.lines
+    at.records += r.events + r.broken.length
+    at.file.events += r.events
+    result.events += r.events
+    progress.events = result.events
+    const left = (remaining.get(task.path) ?? 1) - 1
+    remaining.set(task.path, left)
+    if (left === 0) progress.filesDone++
+    const candidates = r.candidates
+    matching = matching.then(async () => {
+      for (const finding of await engine.matchEvents(candidates)) result.findings.push(finding)
+    })
+  }
+
+  const workers: Worker[] = []
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let failed = false
+      const fail = (error: unknown) => {
+        if (!failed) {
+          failed = true
+          reject(error)
+        }
+      }
+      const feed = (worker: Worker) => {
+        const task = plan.tasks[next++]
+        if (task) {
+          progress.file = task.path
+          worker.postMessage({
+            id: task.id,
+            path: task.path,
+            start: task.start,
+            end: task.end,
+            format: task.format,
+          } satisfies RangeTask)
+        }
+      }
+      for (let w = 0; w < count; w++) {
+        const worker = new Worker(new URL('./range-worker.mjs', import.meta.url), {
+          workerData: spec,
+        })
+        workers.push(worker)
+        worker.on('error', fail)
+        worker.on('message', (message: WorkerMessage) => {
+          if (message.kind === 'bytes') {
+            progress.bytes += message.bytes
+            options.onProgress?.(progress)
+            return
+          }
+          if (message.kind === 'failed') {
+            fail(new HuntpackError(message.code ?? 'ERR_INPUT', message.message))
+            return
+          }
+          done.set(message.result.id, message.result)
+          while (done.has(processed)) {
+            const r = done.get(processed) as RangeResult
+            done.delete(processed)
+            absorb(plan.tasks[processed] as Planned, r)
+            processed++
+          }
+          options.onProgress?.(progress)
+          if (processed === plan.tasks.length) resolve()
+          else feed(worker)
+        })
+        feed(worker)
+      }
+    })
+    await matching
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()))
+  }
+  progress.file = undefined
+  options.onProgress?.(progress)
+  return result
+}
