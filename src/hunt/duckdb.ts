@@ -5,6 +5,11 @@
  * dropped, so memory stays flat however large the logs. A Parquet lake written by `logs import`
  * is matched in place, DuckDB reading only the columns each join needs.
  */
+
+import { rmSync } from 'node:fs'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import {
   BOOLEAN,
   type DuckDBConnection,
@@ -17,6 +22,7 @@ import {
   VARCHAR,
 } from '@duckdb/node-api'
 import { EVENT_COLUMNS, type EventKind, type LogEvent } from '../logs/event.ts'
+import type { Engine } from './engine.ts'
 import type { Finding, MatchField, MatchKind } from './finding.ts'
 import { directionOf } from './finding.ts'
 import { type IndicatorTables, rangeHits } from './indicator-tables.ts'
@@ -33,6 +39,9 @@ import { candidateFilter, type EventFilter } from './prefilter.ts'
 
 /** Findings of one event are listed by field, in the order `FIELD_PRIORITY` gives. */
 const FIELD_RANK = rankSql('field', FIELD_PRIORITY)
+
+/** Keeps a hunt's peak memory well under 1 GB whatever the lake's size. */
+export const DEFAULT_MEMORY_LIMIT = '512MB'
 
 /** Rows per appended chunk: DuckDB's vector size. */
 const CHUNK = 2048
@@ -82,11 +91,11 @@ export interface EngineOptions {
   prefilter?: boolean
   /** DuckDB threads; default: what DuckDB picks (the cores). */
   threads?: number
-  /** DuckDB's memory limit, e.g. `512MB`; it spills to its temp directory above it. */
+  /** DuckDB's memory limit, e.g. `512MB`; it spills to a temporary folder above it. */
   memoryLimit?: string
 }
 
-export class DuckDbEngine {
+export class DuckDbEngine implements Engine {
   private tables: IndicatorTables | undefined
   private present: PresentShapes = {
     addresses: false,
@@ -102,12 +111,18 @@ export class DuckDbEngine {
     private readonly instance: DuckDBInstance,
     private readonly db: DuckDBConnection,
     private readonly prefilter: boolean,
+    private readonly temp: string,
   ) {}
 
   static async open(options: EngineOptions = {}): Promise<DuckDbEngine> {
-    const config: Record<string, string> = {}
+    // Joins over a large lake spill to a temporary folder of this run rather than growing
+    // without bound; the folder goes when the engine closes.
+    const temp = await mkdtemp(join(tmpdir(), 'huntpack-duckdb-'))
+    const config: Record<string, string> = {
+      memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
+      temp_directory: temp,
+    }
     if (options.threads !== undefined) config.threads = String(options.threads)
-    if (options.memoryLimit !== undefined) config.memory_limit = options.memoryLimit
     const instance = await DuckDBInstance.create(':memory:', config)
     const db = await instance.connect()
     for (const sql of MATCH_MACROS) await db.run(sql)
@@ -115,12 +130,13 @@ export class DuckDbEngine {
     await db.run(
       `CREATE TABLE batch (rid INTEGER, ${MATCH_COLUMNS.map((c) => `${c.name} ${c.type}`).join(', ')})`,
     )
-    return new DuckDbEngine(instance, db, options.prefilter ?? true)
+    return new DuckDbEngine(instance, db, options.prefilter ?? true, temp)
   }
 
   close(): void {
     this.db.closeSync()
     this.instance.closeSync()
+    rmSync(this.temp, { recursive: true, force: true })
   }
 
   /** Loads the indicators to hunt; replaces any loaded before. */
