@@ -143,11 +143,20 @@ const row = (label: string, run: Run, megabytes: number) =>
   `  ${label.padEnd(40)} ${run.seconds.toFixed(2).padStart(7)} s  ` +
   `${(megabytes / run.seconds).toFixed(1).padStart(7)} MB/s  peak ${mib(run.peakBytes)}`
 
+/** The commit measured, and how many files under src/ differ from it. */
+function revision(): string {
+  const git = (args: string[]) =>
+    spawnSync('git', args, { cwd: root, encoding: 'utf8' }).stdout?.trim() ?? ''
+  const changed = git(['status', '--porcelain', '--', 'src']).split('\n').filter(Boolean).length
+  return `${git(['rev-parse', '--short', 'HEAD']) || 'unknown'}${changed > 0 ? ` + ${changed} changed files in src/` : ''}`
+}
+
 const report: string[] = [
+  `huntpack ${revision()}; load average at start ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
   `hunt benchmark: ${bench.params.indicators.toLocaleString('en-US')} indicators, seed ${seed}, ` +
-    `${bench.params.plants} planted events per log; load average at start ${loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ')}`,
+    `${bench.params.plants} planted events per log`,
 ]
 let failed = false
 
