@@ -14,9 +14,11 @@ import { summariseFindings } from '../hunt/summary.ts'
 import {
   FINDING_FORMATS,
   type FindingFormat,
+  findingRecord,
   findingWriter,
   openAtomicOutput,
 } from '../report/findings.ts'
+import { writeHuntReport } from '../report/html/hunt-report.ts'
 import { formatCount, stderrLogger } from '../util/log.ts'
 import { plural } from '../util/plural.ts'
 import { EXIT } from './exit-codes.ts'
@@ -32,6 +34,7 @@ interface HuntFlags {
   showExcluded?: boolean
   format: string
   out?: string
+  html?: string
   logFormat?: string
   intelFormat?: string
   warninglists?: string
@@ -54,6 +57,7 @@ export function registerHunt(program: Command): void {
     .option('--show-excluded', 'list excluded findings too, marked with the rule and reason')
     .option('--format <format>', `findings as: ${FINDING_FORMATS.join(', ')}`, 'table')
     .option('-o, --out <file>', 'write findings to a file instead of stdout')
+    .option('--html <file>', 'also write the HTML report (one self-contained page) to this file')
     .option('--log-format <id>', 'read every log as this format (see: huntpack logs formats)')
     .option('--intel-format <format>', 'read every feed as this format instead of detecting it')
     .option('--warninglists <dir>', 'MISP warninglist files to flag benign values with')
@@ -147,11 +151,19 @@ async function hunt(flags: HuntFlags): Promise<number> {
     await output?.abort()
     throw error
   }
+  if (flags.html !== undefined) {
+    await writeHuntReport(flags.html, {
+      records: shown.map(([f, e]) => findingRecord(f, e, { recordUrl: intel.recordUrl })),
+      counts: summary.totals,
+      inputs: flags.logs,
+    })
+  }
   log.info(
     `${plural(found, 'finding')} in ${plural(result.events, 'event')}` +
       (excluded.size > 0 ? `; ${formatCount(excluded.size)} excluded` : '') +
       (dropped > 0 ? `; ${formatCount(dropped)} weak matches dropped` : '') +
-      (flags.out ? `; written to ${flags.out}` : ''),
+      (flags.out ? `; written to ${flags.out}` : '') +
+      (flags.html ? `; report in ${flags.html}` : ''),
   )
   return found > 0 ? EXIT.findings : EXIT.ok
 }

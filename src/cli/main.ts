@@ -6,10 +6,15 @@ import { createRequire } from 'node:module'
 import { Command, CommanderError } from 'commander'
 import { HuntpackError } from '../errors.ts'
 import { registerBuild } from './build.ts'
+import { registerDiff } from './diff.ts'
 import { EXIT, exitCodeFor } from './exit-codes.ts'
 import { registerHunt } from './hunt.ts'
 import { registerInspect } from './inspect.ts'
 import { registerLogs } from './logs.ts'
+import { registerPull } from './pull.ts'
+import { registerReport } from './report.ts'
+import { registerSite } from './site.ts'
+import { registerStore } from './store.ts'
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string }
 
@@ -22,6 +27,11 @@ registerBuild(program)
 registerInspect(program)
 registerHunt(program)
 registerLogs(program)
+registerPull(program)
+registerDiff(program)
+registerStore(program)
+registerReport(program)
+registerSite(program)
 
 try {
   await program.parseAsync(process.argv)
