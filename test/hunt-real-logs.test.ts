@@ -9,7 +9,7 @@ import { requireSharedData } from './support/shared-data.ts'
  * the raw files.
  */
 describe('hunt over the real log samples', () => {
-  test('finds exactly the known findings, from Sentinel, Sysmon, Zeek and Suricata logs', (t) => {
+  test('finds exactly the known findings, from Sentinel, Sysmon, EVTX, Zeek and Suricata logs', (t) => {
     const logs = requireSharedData(t, 'logs')
     if (!logs) return
     const run = huntpack(
@@ -64,12 +64,28 @@ describe('hunt over the real log samples', () => {
       'dpvctowv9b08b.cloudfront.net suricata/surevego/eve.json exact DnsQuery': 14,
       'dpvctowv9b08b.cloudfront.net suricata/surevego/eve_broken.json exact DnsQuery': 14,
     })
-    assert.equal(findings.length, 5 + 68)
+    // Sysmon event 3 in an EVTX file: WMIC fetching a stylesheet from the internet.
+    const evtx = findings
+      .filter((f) => f.logFormat === 'evtx')
+      .map((f) => `${rel(f.file)} record ${f.record} ${f.match} ${f.field} ${f.matched}`)
+    assert.deepEqual(evtx, [
+      'evtx/EVTX-ATTACK-SAMPLES/Execution/exec_wmic_xsl_internet_sysmon_3_1_11.evtx record 5 exact DstIpAddr 45.76.12.27',
+    ])
+    const wmic = findings.find((f) => f.logFormat === 'evtx')
+    assert.equal(wmic?.host, 'IEWIN7')
+    assert.equal(wmic?.process, 'C:\\Windows\\System32\\wbem\\WMIC.exe')
+    assert.equal(wmic?.src, '10.0.2.15')
+    assert.equal(wmic?.dstPort, 443)
+    assert.equal(wmic?.targetHostname, '45-76-12-27.static.afterburst.com')
+    assert.equal(wmic?.time, '2019-05-23T16:49:07.834Z')
+
+    assert.equal(findings.length, 5 + 68 + 1)
 
     // The broken lines of eve_broken.json are reported, and the hunt went on past them.
     assert.match(run.stderr, /6 records could not be read and were skipped/)
     assert.match(run.stderr, /eve_broken\.json:1: not JSON/)
-    // EVTX is not read yet: each file is skipped with a warning, not silently.
-    assert.match(run.stderr, /DE_RDP_Tunnel_5156\.evtx: skipped, not a log format/)
+    // Every EVTX file is read, and none of their records is broken.
+    assert.doesNotMatch(run.stderr, /\.evtx: skipped/)
+    assert.doesNotMatch(run.stderr, /\.evtx record/)
   })
 })

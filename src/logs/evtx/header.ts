@@ -20,10 +20,13 @@ export const CHUNK_RECORDS_START = 0x200
 export class EvtxFormatError extends HuntpackError {
   /** File offset of the structure that is wrong. */
   readonly offset: number
+  /** What is wrong, without the offset. */
+  readonly reason: string
 
-  constructor(message: string, offset: number) {
-    super('ERR_EVTX', `${message} (at offset ${hex(offset)})`)
+  constructor(reason: string, offset: number) {
+    super('ERR_EVTX', `${reason} (at offset ${hex(offset)})`)
     this.offset = offset
+    this.reason = reason
   }
 }
 

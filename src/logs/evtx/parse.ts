@@ -27,8 +27,9 @@ import { filetimeIso } from './values.ts'
 export interface EvtxIssue {
   /** File offset of the bad structure. */
   offset: number
-  /** The record id, when the issue is one record. */
+  /** The record number, when the issue is one record. */
   recordId?: number
+  /** What is wrong and what was skipped, without the offset. */
   message: string
 }
 
@@ -91,7 +92,7 @@ export async function* parseEvtx(
       } catch (error) {
         if (!(error instanceof EvtxFormatError)) throw error
         if (!expected) return
-        onIssue({ offset: error.offset, message: `chunk ${index} skipped: ${error.message}` })
+        onIssue({ offset: error.offset, message: `chunk ${index} skipped: ${error.reason}` })
         continue
       }
       if (!expected && chunkHeader.firstRecordNumber !== (lastRecordNumber ?? 0) + 1) return
@@ -137,7 +138,11 @@ export function readChunk(
       records.push(evtxRecord(recordId, offset + at, written, content))
     } catch (error) {
       if (!(error instanceof EvtxFormatError)) throw error
-      onIssue({ offset: error.offset, recordId, message: `record ${recordId}: ${error.message}` })
+      onIssue({
+        offset: error.offset,
+        recordId,
+        message: `record ${recordId} skipped: ${error.reason}`,
+      })
     }
     at += size
   }

@@ -10,6 +10,7 @@ import { LogFormatError, type LogReader } from '../reader.ts'
 import { azureMonitorReader } from './azure-monitor.ts'
 import { cefReader } from './cef.ts'
 import { defenderCsvReader, defenderJsonReader } from './defender.ts'
+import { evtxReader } from './evtx.ts'
 import { sentinelCsvReader, sentinelJsonReader } from './sentinel.ts'
 import { suricataEveReader } from './suricata.ts'
 import { sysmonJsonReader } from './sysmon-json.ts'
@@ -17,6 +18,7 @@ import { zeekJsonReader, zeekTsvReader } from './zeek.ts'
 
 /** Most specific first: detection takes the first reader that claims a file. */
 export const LOG_READERS: readonly LogReader[] = [
+  evtxReader,
   zeekTsvReader,
   zeekJsonReader,
   suricataEveReader,
