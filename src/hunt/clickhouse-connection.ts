@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { createClient } from '@clickhouse/client'
-import { HuntpackError } from '../errors.ts'
+import { HuntpackError, UsageError } from '../errors.ts'
 
 /** A row as `JSONEachRow` gives it: 64-bit integers may come as strings. */
 export type ClickHouseRow = Record<string, unknown>
@@ -32,10 +32,13 @@ export interface InsertSettings {
 /** Settings every insert needs: ISO times with `Z` parse into `DateTime64`. */
 export const INSERT_SETTINGS = { date_time_input_format: 'best_effort' } as const
 
-/** A ClickHouse said no, or could not be reached; the message names where and what. */
+/**
+ * A ClickHouse said no, or could not be reached; the message names where and what. For a hunt
+ * it is an input that cannot be read (exit 3); imports report it as an output error.
+ */
 export class ClickHouseError extends HuntpackError {
   constructor(message: string, options?: ErrorOptions) {
-    super('ERR_CLICKHOUSE', message, undefined, options)
+    super('ERR_INPUT', message, undefined, options)
   }
 }
 
@@ -63,10 +66,10 @@ export function serverConnection(options: ServerOptions): ClickHouseConnection {
   try {
     url = new URL(options.url)
   } catch {
-    throw new ClickHouseError(`--clickhouse-url ${options.url}: not a URL`)
+    throw new UsageError('ClickHouse URL: not a URL (expected http://host:8123)')
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ClickHouseError(`--clickhouse-url ${options.url}: expected http:// or https://`)
+    throw new UsageError(`ClickHouse URL: ${url.protocol} given, expected http: or https:`)
   }
   const username = decodeURIComponent(url.username) || undefined
   const password = decodeURIComponent(url.password) || undefined
@@ -81,6 +84,7 @@ export function serverConnection(options: ServerOptions): ClickHouseConnection {
     session_id: randomUUID(),
     request_timeout: (options.timeoutSeconds ?? 3600) * 1000,
     application: 'huntpack',
+    compression: { request: false, response: false },
   })
   const failed = (what: string, error: unknown): ClickHouseError =>
     new ClickHouseError(`${describe}: ${what} failed: ${(error as Error).message}`, {

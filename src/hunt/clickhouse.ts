@@ -25,6 +25,7 @@ import type { Engine } from './engine.ts'
 import { directionOf, type Finding, type MatchField, type MatchKind } from './finding.ts'
 import { type IndicatorTables, rangeHits } from './indicator-tables.ts'
 import { FIELD_PRIORITY, type PresentShapes, rankSql } from './match-sql.ts'
+import { candidateFilter, type EventFilter } from './prefilter.ts'
 
 const FIELD_RANK = rankSql('field', FIELD_PRIORITY)
 
@@ -45,15 +46,26 @@ export class ClickHouseEngine implements Engine {
     hashes: false,
   }
   private batchSql = ''
+  private filter: EventFilter | undefined
 
-  private constructor(private readonly connection: ClickHouseConnection) {}
+  private constructor(
+    private readonly connection: ClickHouseConnection,
+    private readonly prefilter: boolean,
+  ) {}
 
-  /** Takes over `connection`: closing the engine closes it. */
-  static async open(connection: ClickHouseConnection): Promise<ClickHouseEngine> {
+  /**
+   * Takes over `connection`: closing the engine closes it. With `prefilter` (the default) only
+   * the events `candidateFilter` keeps are sent, as the DuckDB engine does; findings are the
+   * same without it.
+   */
+  static async open(
+    connection: ClickHouseConnection,
+    options: { prefilter?: boolean } = {},
+  ): Promise<ClickHouseEngine> {
     const columns = CLICKHOUSE_MATCH_COLUMNS.map((c) => `${c} ${CLICKHOUSE_EVENT_TYPES[c]}`)
     await connection.command('DROP TEMPORARY TABLE IF EXISTS batch')
     await connection.command(`CREATE TEMPORARY TABLE batch (rid UInt32, ${columns.join(', ')})`)
-    return new ClickHouseEngine(connection)
+    return new ClickHouseEngine(connection, options.prefilter ?? true)
   }
 
   async close(): Promise<void> {
@@ -97,19 +109,22 @@ export class ClickHouseEngine implements Engine {
       hashes: tables.hashes.length > 0,
     }
     this.batchSql = clickHouseMatchSql('batch', ['rid'], this.present)
+    this.filter = this.prefilter ? candidateFilter(tables) : undefined
   }
 
   async matchEvents(events: readonly LogEvent[]): Promise<Finding[]> {
     const tables = this.requireTables()
     if (this.batchSql === '' || events.length === 0) return []
-    await this.connection.command('TRUNCATE TABLE batch')
-    const rows: ClickHouseRow[] = new Array(events.length)
+    const rows: ClickHouseRow[] = []
     for (let rid = 0; rid < events.length; rid++) {
       const event = events[rid] as LogEvent
+      if (this.filter && !this.filter(event)) continue
       const row: ClickHouseRow = { rid }
       for (const column of CLICKHOUSE_MATCH_COLUMNS) row[column] = event[column]
-      rows[rid] = row
+      rows.push(row)
     }
+    if (rows.length === 0) return []
+    await this.connection.command('TRUNCATE TABLE batch')
     await this.connection.insert('batch', rows)
     await this.fillRangeHits('batch')
     const findings: Finding[] = []
