@@ -26,8 +26,9 @@ import { writeFileAtomic } from '../util/atomic-write.ts'
 import { formatCount, type Logger, stderrLogger } from '../util/log.ts'
 import { loadWarninglists, reportLoad } from './intel-common.ts'
 import { parseInteger, parseIntelFormat, parseLookback, parseSince } from './options.ts'
+import { type FromStoreFlags, recordStorePacks, storeLoad } from './store.ts'
 
-interface BuildFlags {
+interface BuildFlags extends FromStoreFlags {
   out: string
   format?: string
   groupBy: string
@@ -48,7 +49,10 @@ export function registerBuild(program: Command): void {
   program
     .command('build')
     .description('write a hunt pack per malware family: Markdown page, checked KQL, pack.json')
-    .argument('<files...>', 'intel files (ThreatFox CSV/JSON/API, STIX, MISP, text, Markdown)')
+    .argument('[files...]', 'intel files (ThreatFox CSV/JSON/API, STIX, MISP, text, Markdown)')
+    .option('--from-store', 'the live indicators of the store instead of files (see pull)')
+    .option('--store <path>', 'the store for --from-store (default: under the data folder)')
+    .option('--max-age <age>', 'with --from-store: expiry, 30d or kind=age,… (see diff)')
     .option('-o, --out <dir>', 'output folder', 'packs')
     .option('-f, --format <format>', 'read every file as this format instead of detecting it')
     .option('--group-by <key>', `one pack per: ${GROUP_BY.join(', ')}`, 'family')
@@ -101,7 +105,11 @@ async function runBuild(files: string[], flags: BuildFlags, log: Logger): Promis
   const warninglists = await loadWarninglists(flags.warninglists, log)
 
   const started = performance.now()
-  let load: IntelLoad | undefined = await loadIntel(files, format)
+  if (files.length === 0 && !flags.fromStore)
+    throw new UsageError('name intel files, or --from-store')
+  let load: IntelLoad | undefined = flags.fromStore
+    ? await storeLoad(files, flags)
+    : await loadIntel(files, format)
   reportLoad(load, log)
   const buildOptions = { ...options, warninglists, recordUrl: recordUrls(load) }
   const prepared = preparePacks(load, buildOptions)
@@ -148,6 +156,7 @@ async function runBuild(files: string[], flags: BuildFlags, log: Logger): Promis
   await writing
   await writeOutput(flags.out, indexFile(prepared, entries))
   if (flags.clean) await removeStalePacks(flags.out, written, log)
+  if (flags.fromStore) await recordStorePacks(flags, flags.out, entries)
   log.info(
     `wrote ${entries.length} packs, ${formatCount(queries)} checked queries, to ${flags.out} ` +
       `(${seconds(started)})`,
