@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander'
 import { UsageError } from '../errors.ts'
+import { clickHouseHuntFor, ENGINES } from '../hunt/clickhouse-hunt.ts'
 import { type Exclusion, type ExclusionSet, loadExclusions } from '../hunt/exclusions.ts'
 import { type Finding, WEAK_MATCHES } from '../hunt/finding.ts'
 import { huntLogs } from '../hunt/hunt.ts'
@@ -43,6 +44,9 @@ interface HuntFlags {
   batchSize: string
   threads?: string
   memoryLimit?: string
+  engine: string
+  clickhouseUrl?: string
+  database?: string
   colour?: boolean
   quiet?: boolean
 }
@@ -52,7 +56,10 @@ export function registerHunt(program: Command): void {
     .command('hunt')
     .description('hunt the indicators of feeds or packs in collected logs (exit 1 on findings)')
     .requiredOption('--intel <paths...>', 'feed files, or packs folders written by build')
-    .requiredOption('--logs <paths...>', 'log files, folders of them, or lakes (logs import)')
+    .requiredOption(
+      '--logs <paths...>',
+      'log files, folders of them, lakes (logs import), or clickhouse:<table> (--engine clickhouse)',
+    )
     .option('--exclude <file>', 'YAML exclusions of reviewed findings (see docs/findings.md)')
     .option('--show-excluded', 'list excluded findings too, marked with the rule and reason')
     .option('--format <format>', `findings as: ${FINDING_FORMATS.join(', ')}`, 'table')
@@ -66,6 +73,9 @@ export function registerHunt(program: Command): void {
     .option('--batch-size <n>', 'events matched per engine statement', '65536')
     .option('--threads <n>', 'engine threads (default: all cores)')
     .option('--memory-limit <size>', "engine memory limit, e.g. 512MB (DuckDB's syntax)")
+    .option('--engine <engine>', `match on: ${ENGINES.join(', ')}`, 'duckdb')
+    .option('--clickhouse-url <url>', 'the ClickHouse server for --engine clickhouse (HTTP)')
+    .option('--database <name>', 'the ClickHouse database', 'default')
     .option('--colour', 'colour the table')
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (flags: HuntFlags) => {
@@ -82,6 +92,7 @@ async function hunt(flags: HuntFlags): Promise<number> {
   const batchSize = parseInteger('--batch-size', flags.batchSize, 1, 10_000_000)
   const threads =
     flags.threads === undefined ? undefined : parseInteger('--threads', flags.threads, 1, 256)
+  const clickhouse = clickHouseHuntFor(flags)
   const exclusions: ExclusionSet | undefined =
     flags.exclude === undefined ? undefined : await loadExclusions(flags.exclude)
 
@@ -106,6 +117,7 @@ async function hunt(flags: HuntFlags): Promise<number> {
     format: flags.logFormat,
     batchSize,
     engine: { threads, memoryLimit: flags.memoryLimit },
+    clickhouse,
     onProgress: flags.quiet ? undefined : progressReporter(log, () => plural(found, 'finding')),
   })
   for (const file of result.files) {

@@ -5,11 +5,18 @@
  * hunt will compare; `formats` lists the log formats read.
  */
 import type { Command } from 'commander'
+import { serverConnection } from '../hunt/clickhouse-connection.ts'
+import {
+  importIntoClickHouse,
+  isClickHouseUrl,
+  parseClickHouseTarget,
+} from '../hunt/clickhouse-import.ts'
 import { importLogs } from '../hunt/lake.ts'
 import { readInBatches } from '../logs/batches.ts'
 import { LOG_READERS } from '../logs/readers/index.ts'
 import { formatCount, type Logger, stderrLogger } from '../util/log.ts'
 import { plural } from '../util/plural.ts'
+import { registerLogsDump } from './logs-dump.ts'
 import { parseInteger } from './options.ts'
 import { progressReporter } from './progress.ts'
 
@@ -26,12 +33,39 @@ export function registerLogs(program: Command): void {
     .command('import')
     .description('normalise logs into a Parquet lake that later hunts read in place')
     .argument('<paths...>', 'log files or folders (gzip and zip are read)')
-    .requiredOption('--into <dir>', 'the lake folder (new, or a lake to add to)')
+    .requiredOption(
+      '--into <dir|url>',
+      'the lake folder (new, or a lake to add to), or clickhouse://host:8123/database',
+    )
     .option('--log-format <id>', 'read every file as this format instead of detecting it')
     .option('--batch-size <n>', 'events per Parquet part', '262144')
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (paths: string[], flags: LogsFlags) => {
       const log = stderrLogger({ quiet: flags.quiet })
+      if (isClickHouseUrl(flags.into as string)) {
+        const target = parseClickHouseTarget(flags.into as string)
+        const connection = serverConnection(target)
+        try {
+          const result = await importIntoClickHouse(paths, connection, {
+            table: target.table,
+            format: flags.logFormat,
+            batchSize: parseInteger('--batch-size', flags.batchSize ?? '262144', 1, 10_000_000),
+            onProgress: progressReporter(log),
+          })
+          for (const path of result.alreadyInTable) {
+            log.warn(`${path}: already in ${target.table}; not imported again`)
+          }
+          reportUnread(result, log)
+          log.info(
+            `${formatCount(result.events)} events from ${result.files.length} files imported into ` +
+              `${connection.describe} table ${target.table}, which holds ` +
+              `${formatCount(result.total)} events`,
+          )
+        } finally {
+          await connection.close()
+        }
+        return
+      }
       const result = await importLogs(paths, flags.into as string, {
         format: flags.logFormat,
         batchSize: parseInteger('--batch-size', flags.batchSize ?? '262144', 1, 10_000_000),
@@ -67,6 +101,7 @@ export function registerLogs(program: Command): void {
       )
       reportUnread(result, log)
     })
+  registerLogsDump(logs)
   logs
     .command('formats')
     .description('list the log formats huntpack reads')

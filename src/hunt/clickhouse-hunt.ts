@@ -9,7 +9,12 @@ import { UsageError } from '../errors.ts'
 import type { Indicator } from '../intel/indicator.ts'
 import { type BatchOptions, readInBatches } from '../logs/batches.ts'
 import { ClickHouseEngine } from './clickhouse.ts'
-import { allRows, type ClickHouseConnection, ClickHouseError } from './clickhouse-connection.ts'
+import {
+  allRows,
+  type ClickHouseConnection,
+  ClickHouseError,
+  serverConnection,
+} from './clickhouse-connection.ts'
 import { checkTableName } from './clickhouse-import.ts'
 import { clickHouseIdentifier, clickHouseString } from './clickhouse-sql.ts'
 import type { HuntResult } from './hunt.ts'
@@ -33,7 +38,12 @@ export async function huntOnClickHouse(
   hunt: ClickHouseHunt,
   options: BatchOptions = {},
 ): Promise<HuntResult> {
-  const engine = await ClickHouseEngine.open(hunt.connection, { prefilter: hunt.prefilter })
+  const engine = await ClickHouseEngine.open(hunt.connection, {
+    prefilter: hunt.prefilter,
+  }).catch(async (error: unknown) => {
+    await hunt.connection.close()
+    throw error
+  })
   try {
     await engine.setIndicators(indicatorTables(indicators))
     const result: HuntResult = {
@@ -111,4 +121,42 @@ export async function describeTable(
     `SELECT count() AS n FROM ${clickHouseIdentifier(table)}`,
   )
   return { engine, rows: Number(counted[0]?.n ?? 0) }
+}
+
+export const ENGINES = ['duckdb', 'clickhouse'] as const
+
+/**
+ * The ClickHouse hunt the `hunt` options ask for, or undefined for DuckDB. There is no default
+ * server: `--engine clickhouse` needs `--clickhouse-url`.
+ */
+export function clickHouseHuntFor(flags: {
+  engine: string
+  clickhouseUrl?: string
+  database?: string
+  logs: readonly string[]
+}): ClickHouseHunt | undefined {
+  if (!(ENGINES as readonly string[]).includes(flags.engine)) {
+    throw new UsageError(`--engine ${flags.engine}: expected one of ${ENGINES.join(', ')}`)
+  }
+  if (flags.engine === 'duckdb') {
+    if (flags.clickhouseUrl !== undefined) {
+      throw new UsageError('--clickhouse-url is for --engine clickhouse')
+    }
+    const stored = flags.logs.find((p) => p.startsWith(TABLE_PREFIX))
+    if (stored !== undefined) {
+      throw new UsageError(
+        `--logs ${stored}: a ClickHouse table is hunted with --engine clickhouse`,
+      )
+    }
+    return undefined
+  }
+  if (flags.clickhouseUrl === undefined) {
+    throw new UsageError('--engine clickhouse needs --clickhouse-url (e.g. http://host:8123)')
+  }
+  return {
+    connection: serverConnection({
+      url: flags.clickhouseUrl,
+      database: flags.database ?? 'default',
+    }),
+  }
 }

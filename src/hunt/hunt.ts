@@ -5,6 +5,7 @@
  */
 import type { Indicator } from '../intel/indicator.ts'
 import { type BatchOptions, type BatchResult, readInBatches } from '../logs/batches.ts'
+import { type ClickHouseHunt, huntOnClickHouse } from './clickhouse-hunt.ts'
 import { DuckDbEngine, type EngineOptions } from './duckdb.ts'
 import type { Finding } from './finding.ts'
 import { indicatorTables } from './indicator-tables.ts'
@@ -19,6 +20,8 @@ export interface HuntOptions extends BatchOptions {
    * main thread only, an object tunes the split (tests use small ranges).
    */
   parallel?: false | { rangeSize?: number; workers?: number }
+  /** Hunt on ClickHouse (`src/hunt/clickhouse-hunt.ts`) instead of the embedded DuckDB. */
+  clickhouse?: ClickHouseHunt
 }
 
 export interface HuntResult {
@@ -38,6 +41,7 @@ export async function huntLogs(
   paths: readonly string[],
   options: HuntOptions = {},
 ): Promise<HuntResult> {
+  if (options.clickhouse) return huntOnClickHouse(indicators, paths, options.clickhouse, options)
   const engine = await DuckDbEngine.open(options.engine)
   try {
     const tables = indicatorTables(indicators)
