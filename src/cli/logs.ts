@@ -17,7 +17,6 @@ import { LOG_READERS } from '../logs/readers/index.ts'
 import { formatCount, type Logger, stderrLogger } from '../util/log.ts'
 import { plural } from '../util/plural.ts'
 import { registerLogsDump } from './logs-dump.ts'
-import { registerLogsDump } from './logs-dump.ts'
 import { parseInteger } from './options.ts'
 import { progressReporter } from './progress.ts'
 
@@ -102,7 +101,6 @@ export function registerLogs(program: Command): void {
       )
       reportUnread(result, log)
     })
-  registerLogsDump(logs)
   registerLogsDump(logs)
   logs
     .command('formats')
