@@ -57,13 +57,19 @@ export async function readFindingRecords(file: string): Promise<FindingRecord[]>
 }
 
 export function parseFindingRecords(text: string, file: string): FindingRecord[] {
-  const lines = text.split('\n')
-  const first = lines.findIndex((l) => l.trim() !== '')
-  if (first === -1) return []
-  const document = lines[first]?.trim() === '{' || !lines[first]?.trim().endsWith('}')
-  if (document) return parseDocument(text, file)
+  if (text.trim() === '') return []
+  const document = wholeDocument(text)
+  if (document !== undefined) {
+    const findings = (document as { findings?: unknown }).findings
+    if (!Array.isArray(findings)) {
+      throw new HuntpackError('ERR_INPUT', 'a JSON document of findings needs a "findings" list', {
+        file,
+      })
+    }
+    return findings.map((f, n) => checkRecord(f, { file, record: `findings[${n}]` }))
+  }
   const records: FindingRecord[] = []
-  lines.forEach((line, n) => {
+  text.split('\n').forEach((line, n) => {
     if (line.trim() === '') return
     let value: unknown
     try {
@@ -79,24 +85,17 @@ export function parseFindingRecords(text: string, file: string): FindingRecord[]
   return records
 }
 
-function parseDocument(text: string, file: string): FindingRecord[] {
-  let value: unknown
+/** The text as one JSON document (`--format json`), or undefined when it is NDJSON. */
+function wholeDocument(text: string): object | undefined {
+  const lines = text.trim().split('\n')
+  if (lines.length === 1 && !text.includes('"findings"')) return undefined
   try {
-    value = JSON.parse(text)
-  } catch (error) {
-    throw new HuntpackError(
-      'ERR_INPUT',
-      `neither NDJSON nor a JSON document of findings: ${(error as Error).message}`,
-      { file },
-    )
+    const value: unknown = JSON.parse(text)
+    if (typeof value !== 'object' || value === null) return undefined
+    return Array.isArray(value) || 'findings' in value || lines.length > 1 ? value : undefined
+  } catch {
+    return undefined
   }
-  const findings = (value as { findings?: unknown } | null)?.findings
-  if (!Array.isArray(findings)) {
-    throw new HuntpackError('ERR_INPUT', 'a JSON document of findings needs a "findings" list', {
-      file,
-    })
-  }
-  return findings.map((f, n) => checkRecord(f, { file, record: `findings[${n}]` }))
 }
 
 function checkRecord(
