@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { after, describe, test } from 'node:test'
-import { crc32 } from '../src/logs/evtx/crc32.ts'
+import { crc32, crc32Table } from '../src/logs/evtx/crc32.ts'
 import { type EvtxIssue, parseEvtx } from '../src/logs/evtx/parse.ts'
 import type { EvtxRecord } from '../src/logs/evtx/record.ts'
 import { filetimeText, pythonFloat } from '../src/logs/evtx/values.ts'
@@ -247,8 +247,12 @@ describe('EVTX value types', () => {
     for (const [x, text] of vectors) assert.equal(pythonFloat(x), text, String(x))
   })
 
-  test('CRC-32 is the IEEE one', () => {
-    assert.equal(crc32(Buffer.from('123456789')), 0xcbf43926)
+  test('CRC-32 is the IEEE one, native or from our table', () => {
+    const bytes = Buffer.from('xx123456789yy')
+    assert.equal(crc32(bytes, 2, 11), 0xcbf43926)
+    assert.equal(crc32Table(bytes, 2, 11, 0), 0xcbf43926)
+    assert.equal(crc32(bytes, 7, 11, crc32(bytes, 2, 7)), 0xcbf43926)
+    assert.equal(crc32Table(bytes, 7, 11, crc32Table(bytes, 2, 7, 0)), 0xcbf43926)
   })
 })
 

@@ -115,7 +115,7 @@ describe('EVTX samples against python-evtx', () => {
     // 43 chunks: the last record lies in the last chunk, past 42 × 64 KiB.
     assert.ok((records.at(-1)?.offset ?? 0) > 0x1000 + 42 * 0x10000)
     // When the record was written (its header), not when the event was created.
-    assert.equal(records[0]?.written, '2021-06-03T19:17:46.489Z')
+    assert.equal(new Date(records[0]?.written ?? 0).toISOString(), '2021-06-03T19:17:46.489Z')
     assert.equal(records[0]?.timeCreated, '2021-06-03 19:17:44.873287')
   })
 })

@@ -21,7 +21,7 @@ import {
   readU64,
 } from './header.ts'
 import { type EvtxRecord, evtxRecord } from './record.ts'
-import { filetimeIso } from './values.ts'
+import { filetimeMs } from './values.ts'
 
 /** Something in the file that could not be read; reading went on after it. */
 export interface EvtxIssue {
@@ -134,7 +134,7 @@ export function readChunk(
     const recordId = readU64(chunk, at + 8)
     try {
       const content = binxml.readRecord(at + 24, at + size - 4)
-      const written = filetimeIso(chunk.readUInt32LE(at + 16), chunk.readUInt32LE(at + 20))
+      const written = filetimeMs(chunk.readUInt32LE(at + 16), chunk.readUInt32LE(at + 20))
       records.push(evtxRecord(recordId, offset + at, written, content))
     } catch (error) {
       if (!(error instanceof EvtxFormatError)) throw error

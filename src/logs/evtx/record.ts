@@ -17,8 +17,8 @@ export interface EvtxRecord {
   eventRecordId: number | null
   /** File offset of the record. */
   offset: number
-  /** When the record was written, from its header: ISO 8601 UTC with milliseconds. */
-  written: string | null
+  /** When the record was written, from its header: milliseconds since 1970 UTC. */
+  written: number
   /** The `Event` element, or null when the record holds no element. */
   event: XmlElement | null
   eventId: number | null
@@ -55,7 +55,7 @@ function childText(element: XmlElement | null, name: string): string | null {
 export function evtxRecord(
   recordId: number,
   offset: number,
-  written: string | null,
+  written: number,
   content: readonly XmlContent[],
 ): EvtxRecord {
   let event: XmlElement | null = null

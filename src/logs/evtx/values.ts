@@ -161,26 +161,13 @@ function int64Text(buf: Buffer, at: number, signed: boolean): string {
   return signed ? buf.readBigInt64LE(at).toString() : buf.readBigUInt64LE(at).toString()
 }
 
-function hex2(n: number): string {
-  return n < 16 ? `0${n.toString(16)}` : n.toString(16)
-}
-
 /** `{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}`, lower case, first three groups little-endian. */
 export function guidText(buf: Buffer, at: number): string {
-  const a = buf.readUInt32LE(at).toString(16).padStart(8, '0')
-  const b = buf
-    .readUInt16LE(at + 4)
-    .toString(16)
-    .padStart(4, '0')
-  const c = buf
-    .readUInt16LE(at + 6)
-    .toString(16)
-    .padStart(4, '0')
-  let d = ''
-  for (let i = 8; i < 10; i++) d += hex2(buf.readUInt8(at + i))
-  let e = ''
-  for (let i = 10; i < 16; i++) e += hex2(buf.readUInt8(at + i))
-  return `{${a}-${b}-${c}-${d}-${e}}`
+  const h = buf.toString('hex', at, at + 16)
+  return (
+    `{${h.slice(6, 8)}${h.slice(4, 6)}${h.slice(2, 4)}${h.slice(0, 2)}-${h.slice(10, 12)}` +
+    `${h.slice(8, 10)}-${h.slice(14, 16)}${h.slice(12, 14)}-${h.slice(16, 20)}-${h.slice(20)}}`
+  )
 }
 
 /** `S-revision-authority-sub…`; null when the size cannot hold the sub-authorities it names. */
@@ -232,9 +219,13 @@ export function filetimeText(low: number, high: number): string {
   return isoformat(seconds, micros)
 }
 
-/** A FILETIME as ISO 8601 UTC with milliseconds (`2021-06-03T19:17:44.873Z`). */
-export function filetimeIso(low: number, high: number): string | null {
-  const ms = Math.floor((high * 0x100000000 + low) / 10000) - FILETIME_EPOCH_SECONDS * 1000
+/** A FILETIME as milliseconds since 1970 (negative before). */
+export function filetimeMs(low: number, high: number): number {
+  return Math.floor((high * 0x100000000 + low) / 10000) - FILETIME_EPOCH_SECONDS * 1000
+}
+
+/** Milliseconds since 1970 as ISO 8601 UTC (`2021-06-03T19:17:44.873Z`); null out of range. */
+export function isoFromMs(ms: number): string | null {
   const d = new Date(ms)
   return Number.isNaN(d.getTime()) ? null : d.toISOString()
 }

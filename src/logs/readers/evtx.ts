@@ -9,6 +9,7 @@
 import { blankEvent } from '../event.ts'
 import { EvtxFormatError, hex, isEvtx } from '../evtx/header.ts'
 import { parseEvtx } from '../evtx/parse.ts'
+import { isoFromMs } from '../evtx/values.ts'
 import { LogFormatError, type LogReader } from '../reader.ts'
 import { parseLogTime } from '../time.ts'
 import { applyWindowsEvent, fieldText, windowsLogOf } from './windows-event.ts'
@@ -36,7 +37,7 @@ export const evtxReader: LogReader = {
         const log = windowsLogOf(record.channel, record.provider)
         applyWindowsEvent(event, log, record.eventId, record.eventData)
         event.Dvc = fieldText(record.computer)
-        event.TimeGenerated ??= parseLogTime(record.timeCreated) ?? record.written
+        event.TimeGenerated ??= parseLogTime(record.timeCreated) ?? isoFromMs(record.written)
         sink.event(event)
       }
     } catch (error) {
