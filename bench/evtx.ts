@@ -10,8 +10,8 @@
  * - `read`: the `evtx` log reader, normalised events as a hunt receives them;
  * - `samples`: every sample file parsed `--repeat` times from memory.
  *
- * Prints records/s, MB/s and peak memory for each; the two file sizes show whether memory
- * stays flat as files grow.
+ * Prints records/s and MB/s by wall time and by CPU time (steadier when other work shares the
+ * machine), and peak memory; the two file sizes show whether memory stays flat as files grow.
  */
 import { spawnSync } from 'node:child_process'
 import {
@@ -25,7 +25,7 @@ import {
   statSync,
   writeSync,
 } from 'node:fs'
-import { cpus } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
@@ -51,6 +51,8 @@ interface Measure {
   records: number
   bytes: number
   seconds: number
+  /** CPU seconds (user + system) of the phase: steadier than wall time on a busy machine. */
+  cpuSeconds: number
   peakMB: number
 }
 
@@ -110,6 +112,7 @@ function peakMB(): number {
 
 async function phaseParse(file: string): Promise<Measure> {
   const started = performance.now()
+  const cpu = process.cpuUsage()
   let records = 0
   let fields = 0
   for await (const r of parseEvtx(createReadStream(file, { highWaterMark: 1 << 20 }))) {
@@ -117,17 +120,25 @@ async function phaseParse(file: string): Promise<Measure> {
     fields += Object.keys(r.eventData).length
   }
   if (fields === 0) throw new Error('no EventData read')
-  return { records, bytes: statSync(file).size, seconds: seconds(started), peakMB: peakMB() }
+  return {
+    records,
+    bytes: statSync(file).size,
+    seconds: seconds(started),
+    cpuSeconds: cpuSeconds(cpu),
+    peakMB: peakMB(),
+  }
 }
 
 async function phaseRead(file: string): Promise<Measure> {
   const started = performance.now()
+  const cpu = process.cpuUsage()
   const stats = await readLogInputs(await listLogInputs([file]), () => {})
   if (stats.broken.length > 0) throw new Error(`broken records: ${stats.broken[0]?.reason}`)
   return {
     records: stats.events,
     bytes: statSync(file).size,
     seconds: seconds(started),
+    cpuSeconds: cpuSeconds(cpu),
     peakMB: peakMB(),
   }
 }
@@ -135,6 +146,7 @@ async function phaseRead(file: string): Promise<Measure> {
 async function phaseSamples(repeat: number): Promise<Measure> {
   const files = sampleFiles(samplesDir).map((path) => readFileSync(path))
   const started = performance.now()
+  const cpu = process.cpuUsage()
   let records = 0
   let bytes = 0
   for (let i = 0; i < repeat; i++) {
@@ -143,11 +155,22 @@ async function phaseSamples(repeat: number): Promise<Measure> {
       for await (const _ of parseEvtx(Readable.from([file]))) records++
     }
   }
-  return { records, bytes, seconds: seconds(started), peakMB: peakMB() }
+  return {
+    records,
+    bytes,
+    seconds: seconds(started),
+    cpuSeconds: cpuSeconds(cpu),
+    peakMB: peakMB(),
+  }
 }
 
 function seconds(started: number): number {
   return (performance.now() - started) / 1000
+}
+
+function cpuSeconds(started: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(started)
+  return (used.user + used.system) / 1e6
 }
 
 function runPhase(phase: string, args: string[]): Measure {
@@ -161,12 +184,17 @@ function runPhase(phase: string, args: string[]): Measure {
 }
 
 function row(name: string, m: Measure): string {
-  const perSecond = Math.round(m.records / m.seconds).toLocaleString('en-US')
-  const mbps = (m.bytes / 1e6 / m.seconds).toFixed(1)
+  const rate = (n: number, s: number) =>
+    Math.round(n / s)
+      .toLocaleString('en-US')
+      .padStart(9)
+  const mbps = (s: number) => (m.bytes / 1e6 / s).toFixed(1).padStart(6)
   return (
-    `${name.padEnd(34)} ${m.records.toLocaleString('en-US').padStart(10)} records ` +
-    `${m.seconds.toFixed(2).padStart(7)} s ${perSecond.padStart(9)} records/s ` +
-    `${mbps.padStart(7)} MB/s  peak ${m.peakMB.toFixed(0)} MB`
+    `${name.padEnd(30)} ${m.records.toLocaleString('en-US').padStart(8)} rec ` +
+    `wall ${m.seconds.toFixed(2).padStart(6)} s ${rate(m.records, m.seconds)} rec/s ` +
+    `${mbps(m.seconds)} MB/s | cpu ${m.cpuSeconds.toFixed(2).padStart(6)} s ` +
+    `${rate(m.records, m.cpuSeconds)} rec/s ${mbps(m.cpuSeconds)} MB/s | ` +
+    `peak ${m.peakMB.toFixed(0)} MB`
   )
 }
 
@@ -187,7 +215,7 @@ if (values.phase !== undefined) {
   const mb = (path: string) => `${(statSync(path).size / 1e6).toFixed(0)} MB`
   process.stdout.write(
     `EVTX bench: node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ` +
-      'one thread\n',
+      `one thread, load average ${loadavg()[0]?.toFixed(1)}\n`,
   )
   process.stdout.write(`${row(`parse ${mb(quarter)}`, runPhase('parse', ['--file', quarter]))}\n`)
   process.stdout.write(`${row(`parse ${mb(large)}`, runPhase('parse', ['--file', large]))}\n`)
