@@ -312,3 +312,54 @@ describe('hostile values through the reader and logs dump', () => {
     })
   })
 })
+
+describe('ForwardedEvents', () => {
+  test('a forwarded Security 5156 maps by its own channel, RenderingInfo and all', async () => {
+    const names = [
+      'Application',
+      'SourceAddress',
+      'SourcePort',
+      'DestAddress',
+      'DestPort',
+      'Protocol',
+    ]
+    const template = eventTemplate(names, [0x01, 0x01, 0x01, 0x01, 0x01, 0x08])
+    const root = {
+      ...template,
+      children: [
+        ...('children' in template ? (template.children ?? []) : []),
+        {
+          element: 'RenderingInfo',
+          attributes: [['Culture', { text: 'en-US' }]] as [string, { text: string }][],
+          children: [
+            { element: 'Message', children: [{ text: 'The Windows Filtering Platform…' }] },
+          ],
+        },
+      ],
+    }
+    const values = [
+      ...systemValues('Microsoft-Windows-Security-Auditing', 5156, 9001, 'Security', 'dc1.corp'),
+      wstring('\\device\\harddiskvolume2\\windows\\system32\\svchost.exe'),
+      wstring('10.0.0.5'),
+      wstring('50123'),
+      wstring('45.76.12.27'),
+      wstring('443'),
+      { type: 0x08, bytes: Buffer.from([6, 0, 0, 0]) },
+    ]
+    const path = join(dir, 'ForwardedEvents.evtx')
+    writeFileSync(path, buildEvtx([buildChunk([{ template: 'fwd', root, values }], 1)]))
+    const { events, stats } = await readLogEvents([path])
+    assert.deepEqual(stats.broken, [])
+    assert.equal(events.length, 1)
+    const e = events[0]
+    assert.equal(e?.EventType, 'network')
+    assert.equal(e?.SrcIpAddr, '10.0.0.5')
+    assert.equal(e?.SrcPortNumber, 50123)
+    assert.equal(e?.DstIpAddr, '45.76.12.27')
+    assert.equal(e?.DstPortNumber, 443)
+    assert.equal(e?.NetworkProtocol, 'tcp')
+    assert.equal(e?.DvcAction, 'allow')
+    assert.equal(e?.Dvc, 'dc1.corp')
+    assert.equal(e?.TimeGenerated, '2021-06-03T19:17:44.873Z')
+  })
+})
