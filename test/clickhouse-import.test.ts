@@ -8,6 +8,7 @@ import type { Finding } from '../src/hunt/finding.ts'
 import { huntLogs } from '../src/hunt/hunt.ts'
 import { loadHuntIntel } from '../src/hunt/intel.ts'
 import { WarninglistSet } from '../src/intel/warninglist.ts'
+import { requireSharedData } from './support/shared-data.ts'
 
 const IOCS = 'test/fixtures/hunt/iocs.csv'
 const LOGS = 'test/fixtures/hunt/logs'
@@ -129,6 +130,18 @@ describe('ClickHouse raw-log hunt (chdb): the CLI fixture logs and the examples'
       })
     }
   }
+})
+
+test('the real log samples with their known indicators and the real ThreatFox export: the same findings as DuckDB', async (t) => {
+  const logs = requireSharedData(t, 'logs')
+  const threatfox = requireSharedData(t, 'intel/threatfox_recent_export_2026-04-12.csv')
+  if (!logs || !threatfox) return
+  const indicators = await intel(['test/fixtures/hunt/real-samples.txt', threatfox])
+  const duck = await huntLogs(indicators, [logs], { parallel: false })
+  const click = await huntOnClickHouse(indicators, [logs], { connection: chdbConnection() })
+  assert.ok(duck.findings.length > 50, String(duck.findings.length))
+  assert.equal(click.events, duck.events)
+  assert.deepEqual(click.findings.map(plain), duck.findings.map(plain))
 })
 
 describe('--into clickhouse:// URLs', () => {

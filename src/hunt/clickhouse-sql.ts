@@ -101,9 +101,19 @@ export function clickHouseIdentifier(name: string): string {
   return `\`${name.replaceAll('\\', '\\\\').replaceAll('`', '\\`')}\``
 }
 
-/** A string literal; ClickHouse reads backslash escapes in literals. */
+/**
+ * A string literal; ClickHouse reads backslash escapes in literals, so backslashes, quotes and
+ * control characters are escaped and the literal stays on one line.
+ *
+ * @example clickHouseString("it's") // 'it\'s'
+ */
 export function clickHouseString(value: string): string {
-  return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`
+  const escaped = value
+    .replaceAll('\\', '\\\\')
+    .replaceAll("'", "\\'")
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are the point
+    .replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+  return `'${escaped}'`
 }
 
 /**

@@ -5,6 +5,7 @@
 import { UsageError } from '../errors.ts'
 import { asimTarget } from './asim/index.ts'
 import { blocklistTarget } from './blocklist/index.ts'
+import { clickhouseTarget } from './clickhouse/index.ts'
 import { defenderTarget } from './defender/index.ts'
 import { elasticTarget } from './elastic/index.ts'
 import { kqlTarget } from './kql/target.ts'
@@ -35,6 +36,7 @@ export const TARGETS: ReadonlyMap<string, Target> = new Map(
     splunkTarget,
     elasticTarget,
     sigmaTarget,
+    clickhouseTarget,
   ].map((t) => [t.id, t]),
 )
 
