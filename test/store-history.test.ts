@@ -9,6 +9,7 @@ import { DEFAULT_EXPIRY, parseMaxAge } from '../src/store/expiry.ts'
 import { type PullInput, pullIntoStore } from '../src/store/ingest.ts'
 import { diffStore, loadFromStore, storeStats } from '../src/store/query.ts'
 import { Store } from '../src/store/store.ts'
+import { snapshot } from './store-snapshot.ts'
 import { requireSharedData } from './support/shared-data.ts'
 
 const DAY = 86_400_000
@@ -38,16 +39,6 @@ function csvPull(rows: string[], full = true, source = 'threatfox'): PullInput {
 
 function tempStore(): string {
   return join(mkdtempSync(join(tmpdir(), 'huntpack-store-')), 'store.duckdb')
-}
-
-/** Every table's rows, for before/after comparisons. */
-export async function snapshot(store: Store): Promise<string> {
-  const parts: string[] = []
-  for (const table of ['indicators', 'pulls', 'sightings', 'presence', 'changes', 'packs']) {
-    const rows = await store.all(`SELECT * FROM ${table} ORDER BY ALL`)
-    parts.push(`${table}:${JSON.stringify(rows)}`)
-  }
-  return parts.join('\n')
 }
 
 test('a pull stores indicators; the same pull again changes nothing', async () => {

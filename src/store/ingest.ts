@@ -243,18 +243,18 @@ async function merge(
      FROM matched m WHERE indicators.id = m.old_id`,
   )
 
-  // 3. New indicators, in feed order.
+  // 3. New indicators; ids follow feed order, so readers order by id.
   await store.run(
     `INSERT INTO indicators
      SELECT id, kind, value, family_key, family, family_id, original, ip, port, aliases,
             threat_types, tags, refs, reporters, confidence, CAST(first_seen AS BIGINT),
             CAST(last_seen AS BIGINT), ${now}, ${now}, feed, record
-     FROM matched WHERE old_id IS NULL ORDER BY ord`,
+     FROM matched WHERE old_id IS NULL`,
   )
 
   // 4. The sightings of this pull.
   await store.run(
-    `INSERT INTO sightings SELECT id, ${pull}, ?, ${now}, feed, record FROM matched ORDER BY ord`,
+    `INSERT INTO sightings SELECT id, ${pull}, ?, ${now}, feed, record FROM matched`,
     [source],
   )
 
@@ -301,7 +301,7 @@ async function merge(
   await store.run(
     `INSERT INTO changes
      SELECT id, ${pull}, ${now}, CASE WHEN old_id IS NULL THEN 'added' ELSE 'changed' END, ?
-     FROM matched WHERE old_id IS NULL OR changed ORDER BY ord`,
+     FROM matched WHERE old_id IS NULL OR changed`,
     [source],
   )
   const counts = await store.one(
