@@ -428,7 +428,9 @@ test('pull file reads zip archives and URLs', async (t) => {
   const csvPath = requireSharedData(t, 'intel/feodotracker_ipblocklist_2024-04-04.csv')
   if (csvPath === undefined) return
   const text = readFileSync(csvPath)
-  const server = await serve((_req, _b, res) => res.end(text))
+  const server = await serve((_req, _b, res) => {
+    res.end(text)
+  })
   try {
     const dir = mkdtempSync(join(tmpdir(), 'huntpack-zip-'))
     const zip = join(dir, 'feed.zip')
