@@ -53,6 +53,27 @@ export async function* parseEvtx(
   options: EvtxOptions = {},
 ): AsyncGenerator<EvtxRecord> {
   const onIssue = options.onIssue ?? (() => {})
+  for await (const chunk of evtxChunks(source, options)) {
+    yield* readChunk(chunk.bytes, chunk.offset, chunk.header, onIssue)
+  }
+}
+
+/** A chunk whose header and CRCs have been checked, with its file offset. */
+export interface CheckedChunk {
+  bytes: Buffer
+  offset: number
+  header: EvtxChunkHeader
+}
+
+/**
+ * The chunks of the file to read, in file order, each checked; the file header's and chunks'
+ * problems go to `onIssue` in the same order. Throws EvtxFormatError on a bad file header.
+ */
+export async function* evtxChunks(
+  source: AsyncIterable<Uint8Array>,
+  options: EvtxOptions = {},
+): AsyncGenerator<CheckedChunk> {
+  const onIssue = options.onIssue ?? (() => {})
   const blocks = new BlockReader(source)
   try {
     const headerBlock = await blocks.read(0x1000)
@@ -97,7 +118,7 @@ export async function* parseEvtx(
       }
       if (!expected && chunkHeader.firstRecordNumber !== (lastRecordNumber ?? 0) + 1) return
       lastRecordNumber = chunkHeader.lastRecordNumber
-      yield* readChunk(block, offset, chunkHeader, onIssue)
+      yield { bytes: block, offset, header: chunkHeader }
     }
   } finally {
     await blocks.close()
