@@ -55,7 +55,7 @@ export function renderHuntReport(input: HuntReportInput): string {
     topSection(
       'Top indicators',
       'indicator',
-      countBy(counted, (r) => `${r.indicator} (${r.family ?? NO_FAMILY})`),
+      countBy(counted, (r) => (r.family === null ? r.indicator : `${r.indicator} — ${r.family}`)),
     ),
     findingsSection(input.records),
   ]
@@ -281,6 +281,7 @@ th[aria-sort=descending] button::after { content: " \\2193"; color: var(--fg); }
 #findings td { font-size: 13px; }
 #findings td:first-child { white-space: nowrap; }
 #findings td:nth-child(2) { min-width: 7rem; }
+#findings td:nth-child(3), #findings td:nth-child(4) { white-space: nowrap; }
 .match { font-weight: 600; }
 .match-address-only, .match-host-only { color: #8a5a00; }
 .excluded { color: var(--muted); font-size: 12px; }
