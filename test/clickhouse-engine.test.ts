@@ -148,6 +148,13 @@ describe('ClickHouse engine (chdb): a stored events table', () => {
     }
   })
 
+  test('read as a Distributed table would be (GLOBAL JOINs), the same findings', async () => {
+    const local = await click.matchTable({ table: 'events' })
+    const global = await click.matchTable({ table: 'events', distributed: true })
+    assert.ok(local.length > 0)
+    assert.deepEqual(global.map(plain), local.map(plain))
+  })
+
   test('events with times come back with the same ISO time', async () => {
     const timed = {
       ...event({ DstIpAddr: '198.51.100.9' }),

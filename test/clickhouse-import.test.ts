@@ -86,6 +86,15 @@ describe('logs import into ClickHouse (chdb)', () => {
     }
   })
 
+  test('a table laid out otherwise (another sort key) gets the import by INSERT … SELECT', async () => {
+    await connection.command(
+      'CREATE TABLE plain AS events ENGINE = MergeTree ORDER BY SourceFile SETTINGS allow_nullable_key = 1',
+    )
+    const result = await importIntoClickHouse([LOGS], connection, { table: 'plain' })
+    assert.equal(result.created, false)
+    assert.equal(result.total, 10)
+  })
+
   test('a failed batch is reported and nothing of the import is in the table', async () => {
     const examples = 'examples/logs'
     await assert.rejects(
