@@ -1,7 +1,8 @@
 /**
  * @module
- * What the store and the feed clients refuse. A feed that cannot be reached or refuses us is an
- * input problem (`ERR_INPUT`, exit 3); a store another process holds is `ERR_STORE_BUSY`.
+ * What the store and the feed clients refuse. A feed that cannot be reached or refuses us, and a
+ * store that cannot be read, are input problems (`ERR_INPUT`, exit 3); a store another process
+ * holds is `ERR_STORE_BUSY`.
  */
 import { HuntpackError } from '../errors.ts'
 
@@ -18,10 +19,13 @@ export class StoreBusyError extends HuntpackError {
   }
 }
 
-/** A store that cannot be opened or used: missing, unreadable, or of a newer schema. */
+/**
+ * A store that cannot be opened or used: missing, unreadable, or of a newer schema. It is the
+ * input of the command, so it shares the input code (exit 3).
+ */
 export class StoreError extends HuntpackError {
   constructor(message: string, options?: ErrorOptions) {
-    super('ERR_STORE', message, undefined, options)
+    super('ERR_INPUT', message, undefined, options)
   }
 }
 
