@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { describe, test } from 'node:test'
 import { type EvtxIssue, parseEvtx } from '../src/logs/evtx/parse.ts'
 import type { EvtxRecord } from '../src/logs/evtx/record.ts'
+import { REPO } from './support/cli.ts'
 import { requireSharedData } from './support/shared-data.ts'
 
 /**
@@ -117,6 +119,50 @@ describe('EVTX samples against python-evtx', () => {
     // When the record was written (its header), not when the event was created.
     assert.equal(new Date(records[0]?.written ?? 0).toISOString(), '2021-06-03T19:17:46.489Z')
     assert.equal(records[0]?.timeCreated, '2021-06-03 19:17:44.873287')
+  })
+})
+
+describe('huntpack logs dump', () => {
+  test('a folder of samples: every record as a JSON line in the reference shape', (t) => {
+    const root = requireSharedData(t, 'logs/evtx')
+    if (!root) return
+    // The output (3.7 MB) is more than spawnSync's default buffer.
+    const run = spawnSync(
+      process.execPath,
+      [join(REPO, 'bin/huntpack.js'), 'logs', 'dump', root, '--format', 'jsonl'],
+      { cwd: REPO, encoding: 'utf8', maxBuffer: 64 << 20 },
+    )
+    assert.equal(run.status, 0, run.stderr)
+    // The reference itself lies in the folder: skipped with a warning, not an error.
+    assert.match(
+      run.stderr,
+      /_reference_python-evtx\.records\.jsonl: skipped, no ElfFile signature: not an EVTX file/,
+    )
+    assert.match(run.stderr, /3,411 records written\n/)
+    const expected = new Map<string, string>()
+    for (const line of readFileSync(join(root, '_reference_python-evtx.records.jsonl'), 'utf8')
+      .trim()
+      .split('\n')) {
+      const r = JSON.parse(line) as Reference
+      expected.set(`${r.file}#${r.record_id}`, JSON.stringify(r))
+    }
+    const lines = run.stdout.trim().split('\n')
+    assert.equal(lines.length, 3411)
+    let same = 0
+    for (const line of lines) {
+      const { record_number: _, ...rest } = JSON.parse(line) as Reference & {
+        record_number: number
+      }
+      const mine: Reference = { ...rest, file: relative(root, rest.file) }
+      const reference = expected.get(`${mine.file}#${mine.record_id}`)
+      if (reference === undefined) {
+        assert.ok(TEMPLATE_LESS.includes(mine.file), mine.file)
+        continue
+      }
+      assert.equal(JSON.stringify(mine), reference)
+      same++
+    }
+    assert.equal(same, 2927)
   })
 })
 

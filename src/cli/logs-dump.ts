@@ -10,6 +10,7 @@ import { UsageError } from '../errors.ts'
 import { dumpEvtx } from '../logs/evtx/dump.ts'
 import { hex } from '../logs/evtx/header.ts'
 import { formatCount, stderrLogger } from '../util/log.ts'
+import { plural } from '../util/plural.ts'
 
 export function registerLogsDump(logs: Command): void {
   logs
@@ -35,10 +36,13 @@ export function registerLogsDump(logs: Command): void {
           issues++
           log.warn(`${file}: ${issue.message} (at offset ${hex(issue.offset)})`)
         },
+        (file, reason) => log.warn(`${file}: skipped, ${reason}`),
       )
       log.info(
         `${formatCount(count)} records written` +
-          (issues > 0 ? `; ${formatCount(issues)} chunks or records skipped` : ''),
+          (issues > 0
+            ? `; ${plural(issues, 'damaged chunk or record', 'damaged chunks or records')} skipped`
+            : ''),
       )
     })
 }

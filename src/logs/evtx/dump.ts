@@ -28,13 +28,15 @@ export function recordJson(file: string, record: EvtxRecord): Record<string, unk
 
 /**
  * Writes every record of the EVTX files (plain, gzip, or zip members) as JSON lines through
- * `write`, which may return a promise to pause. Issues go to `onIssue` with the file name;
- * a file that is not EVTX throws LogFormatError.
+ * `write`, which may return a promise to pause. Issues go to `onIssue` with the file name. A
+ * file the user named that is not EVTX throws LogFormatError; one found in a folder goes to
+ * `onSkip` and is left out.
  */
 export async function dumpEvtx(
   paths: readonly string[],
   write: (line: string) => void | Promise<void>,
   onIssue: (file: string, issue: EvtxIssue) => void,
+  onSkip: (file: string, reason: string) => void,
 ): Promise<number> {
   let count = 0
   for (const input of await listLogInputs(paths)) {
@@ -46,6 +48,10 @@ export async function dumpEvtx(
         count++
       }
     } catch (error) {
+      if (error instanceof EvtxFormatError && !input.named && error.offset === 0) {
+        onSkip(input.name, error.reason)
+        continue
+      }
       if (error instanceof EvtxFormatError) {
         throw new LogFormatError(`not a readable EVTX file: ${error.message}`, input.name, {
           cause: error,
