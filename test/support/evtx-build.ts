@@ -41,7 +41,7 @@ class ChunkWriter {
     this.buf.writeUInt32LE(n, this.at)
     this.at += 4
   }
-  u64(n: number): void {
+  u64(n: number | bigint): void {
     this.buf.writeBigUInt64LE(BigInt(n), this.at)
     this.at += 8
   }
@@ -160,7 +160,7 @@ export function buildChunk(records: readonly BuildRecord[], firstRecord: number)
     w.u32(0x2a2a)
     w.u32(0)
     w.u64(firstRecord + i)
-    w.u64(132672214664899768 + i * 10_000_000)
+    w.u64(132672214664899768n + BigInt(i) * 10_000_000n)
     w.binxml(record)
     const size = w.at - start + 4
     w.u32(size)
