@@ -8,7 +8,9 @@ import { crc32, crc32Table } from '../src/logs/evtx/crc32.ts'
 import { type EvtxIssue, parseEvtx } from '../src/logs/evtx/parse.ts'
 import type { EvtxRecord } from '../src/logs/evtx/record.ts'
 import { filetimeText, pythonFloat } from '../src/logs/evtx/values.ts'
-import { readLogEvents } from '../src/logs/readers/index.ts'
+import { listLogInputs, peekText } from '../src/logs/input.ts'
+import { evtxReader } from '../src/logs/readers/evtx.ts'
+import { detectLogFormat, readLogEvents } from '../src/logs/readers/index.ts'
 import { huntpack } from './support/cli.ts'
 import {
   type BuildValue,
@@ -361,5 +363,18 @@ describe('ForwardedEvents', () => {
     assert.equal(e?.DvcAction, 'allow')
     assert.equal(e?.Dvc, 'dc1.corp')
     assert.equal(e?.TimeGenerated, '2021-06-03T19:17:44.873Z')
+  })
+})
+
+describe('EVTX detection', () => {
+  test('by the ElfFile magic and its NUL, whatever the name', async () => {
+    const path = join(dir, 'events.log')
+    writeFileSync(path, sampleFile())
+    const [input] = await listLogInputs([path])
+    assert.ok(input)
+    assert.equal((await detectLogFormat(input)).id, 'evtx')
+    assert.equal(evtxReader.detect(await peekText(input), 'events.log'), true)
+    assert.equal(evtxReader.detect('ElfFile is a word\n', 'x.evtx'), false)
+    assert.equal(evtxReader.detect('ElfFil', 'x.evtx'), false)
   })
 })
