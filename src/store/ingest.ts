@@ -120,20 +120,14 @@ export async function pullIntoStore(
 }
 
 const STAGE_COLUMNS = [
-  'ord INTEGER',
   'kind VARCHAR',
   'value VARCHAR',
-  'family_key VARCHAR',
   'family VARCHAR',
   'family_id VARCHAR',
   'original VARCHAR',
   'ip VARCHAR',
   'port INTEGER',
-  'aliases VARCHAR',
-  'threat_types VARCHAR',
-  'tags VARCHAR',
-  'refs VARCHAR',
-  'reporters VARCHAR',
+  'attrs VARCHAR',
   'confidence INTEGER',
   'first_seen DOUBLE',
   'last_seen DOUBLE',
@@ -149,16 +143,7 @@ const STAGE_TYPES: DuckDBType[] = STAGE_COLUMNS.map((column) =>
 const CHUNK = 2048
 
 async function stage(store: Store, indicators: readonly Indicator[], now: number): Promise<void> {
-  // Intake shares list arrays between indicators; each distinct array is serialised once.
-  const json = new Map<readonly string[], string>()
-  const list = (items: readonly string[]) => {
-    let text = json.get(items)
-    if (text === undefined) {
-      text = JSON.stringify(items)
-      if (json.size < 65_536) json.set(items, text)
-    }
-    return text
-  }
+  const attrs = attrsWriter()
   const appender = await store.db.createAppender('stage', 'main', 'temp')
   const columns = STAGE_COLUMNS.length
   for (let start = 0; start < indicators.length; start += CHUNK) {
@@ -170,20 +155,14 @@ async function stage(store: Store, indicators: readonly Indicator[], now: number
       const last = Math.max(time(i.lastSeen) ?? first, first)
       const source = i.sources[0]
       let c = 0
-      ;(values[c++] as unknown[])[row] = start + row + 1
       ;(values[c++] as unknown[])[row] = i.kind
       ;(values[c++] as unknown[])[row] = i.value
-      ;(values[c++] as unknown[])[row] = i.familyId ?? i.family?.toLowerCase() ?? ''
       ;(values[c++] as unknown[])[row] = i.family ?? null
       ;(values[c++] as unknown[])[row] = i.familyId ?? null
-      ;(values[c++] as unknown[])[row] = i.original
+      ;(values[c++] as unknown[])[row] = i.original === i.value ? null : i.original
       ;(values[c++] as unknown[])[row] = i.ip ?? null
       ;(values[c++] as unknown[])[row] = i.port ?? null
-      ;(values[c++] as unknown[])[row] = list(i.aliases)
-      ;(values[c++] as unknown[])[row] = list(i.threatTypes)
-      ;(values[c++] as unknown[])[row] = list(i.tags)
-      ;(values[c++] as unknown[])[row] = list(i.references)
-      ;(values[c++] as unknown[])[row] = list(i.reporters)
+      ;(values[c++] as unknown[])[row] = attrs(i)
       ;(values[c++] as unknown[])[row] = i.confidence ?? null
       ;(values[c++] as unknown[])[row] = first
       ;(values[c++] as unknown[])[row] = last
@@ -197,6 +176,50 @@ async function stage(store: Store, indicators: readonly Indicator[], now: number
   appender.closeSync()
 }
 
+/** The stored shape of an indicator's lists. */
+export interface IndicatorAttrs {
+  aliases: string[]
+  threatTypes: string[]
+  tags: string[]
+  references: string[]
+  reporters: string[]
+}
+
+/**
+ * JSON of an indicator's lists. Intake shares list arrays between indicators, so the text is
+ * cached by the identity of the five arrays (bounded).
+ */
+function attrsWriter(): (i: Indicator) => string {
+  const ids = new Map<readonly string[], number>()
+  const texts = new Map<string, string>()
+  const idOf = (items: readonly string[]) => {
+    let id = ids.get(items)
+    if (id === undefined && ids.size < 65_536) {
+      id = ids.size
+      ids.set(items, id)
+    }
+    return id
+  }
+  return (i) => {
+    const lists = [i.aliases, i.threatTypes, i.tags, i.references, i.reporters]
+    const keys = lists.map(idOf)
+    const key = keys.includes(undefined) ? undefined : keys.join(',')
+    let text = key === undefined ? undefined : texts.get(key)
+    if (text === undefined) {
+      const value: IndicatorAttrs = {
+        aliases: i.aliases,
+        threatTypes: i.threatTypes,
+        tags: i.tags,
+        references: i.references,
+        reporters: i.reporters,
+      }
+      text = JSON.stringify(value)
+      if (key !== undefined && texts.size < 65_536) texts.set(key, text)
+    }
+    return text
+  }
+}
+
 function time(iso: string | undefined): number | undefined {
   if (iso === undefined) return undefined
   const ms = Date.parse(iso)
@@ -204,7 +227,7 @@ function time(iso: string | undefined): number | undefined {
 }
 
 /** Attributes whose change makes a `changed` entry; times are history, not change. */
-const ATTRIBUTES = ['family', 'family_id', 'aliases', 'threat_types', 'tags', 'refs', 'reporters']
+const ATTRIBUTES = ['family', 'family_id', 'attrs']
 
 async function merge(
   store: Store,
@@ -225,7 +248,9 @@ async function merge(
     `CREATE OR REPLACE TEMP TABLE matched AS
      SELECT s.*, i.id AS old_id, coalesce(i.id, ${top} + s.ord) AS id,
             i.id IS NOT NULL AND (${differs.join(' OR ')}) AS changed
-     FROM stage s LEFT JOIN indicators i
+     FROM (SELECT *, rowid + 1 AS ord, coalesce(family_id, lower(family), '') AS family_key
+           FROM stage) s
+     LEFT JOIN indicators i
        ON i.kind = s.kind AND i.value = s.value AND i.family_key = s.family_key`,
   )
 
@@ -234,8 +259,7 @@ async function merge(
     `UPDATE indicators SET
        family = coalesce(m.family, indicators.family),
        family_id = coalesce(m.family_id, indicators.family_id),
-       aliases = m.aliases, threat_types = m.threat_types, tags = m.tags, refs = m.refs,
-       reporters = m.reporters,
+       attrs = m.attrs,
        confidence = coalesce(m.confidence, indicators.confidence),
        first_seen = least(indicators.first_seen, CAST(m.first_seen AS BIGINT)),
        last_seen = greatest(indicators.last_seen, CAST(m.last_seen AS BIGINT)),
@@ -246,8 +270,8 @@ async function merge(
   // 3. New indicators; ids follow feed order, so readers order by id.
   await store.run(
     `INSERT INTO indicators
-     SELECT id, kind, value, family_key, family, family_id, original, ip, port, aliases,
-            threat_types, tags, refs, reporters, confidence, CAST(first_seen AS BIGINT),
+     SELECT id, kind, value, family_key, family, family_id, original, ip, port, attrs,
+            confidence, CAST(first_seen AS BIGINT),
             CAST(last_seen AS BIGINT), ${now}, ${now}, feed, record
      FROM matched WHERE old_id IS NULL`,
   )

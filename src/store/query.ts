@@ -9,6 +9,7 @@ import type { IntelLoad } from '../build.ts'
 import type { ClaimedKind, IntelRecord } from '../intel/indicator.ts'
 import type { IntelFormat } from '../intel/readers/types.ts'
 import { type ExpiryPolicy, expirySql } from './expiry.ts'
+import type { IndicatorAttrs } from './ingest.ts'
 import { SCHEMA_VERSION } from './schema.ts'
 import type { Store } from './store.ts'
 
@@ -207,8 +208,8 @@ export async function loadFromStore(
   now = Date.now(),
 ): Promise<IntelLoad> {
   const rows = await store.all(
-    `SELECT i.kind, i.value, i.family, i.family_id, i.aliases, i.threat_types, i.tags, i.refs,
-       i.reporters, i.confidence, i.first_seen, i.last_seen, i.feed, i.record
+    `SELECT i.kind, i.value, i.family, i.family_id, i.attrs, i.confidence, i.first_seen,
+       i.last_seen, i.feed, i.record
      FROM indicators i WHERE ${liveSql(policy, now)} ORDER BY i.id`,
   )
   const formatOf = new Map<string, string>()
@@ -229,9 +230,8 @@ export async function loadFromStore(
     }
     entry.records++
     feeds.set(feed, entry)
-    const threatTypes = JSON.parse(String(row.threat_types)) as string[]
-    const refs = JSON.parse(String(row.refs)) as string[]
-    const reporters = JSON.parse(String(row.reporters)) as string[]
+    const attrs = JSON.parse(String(row.attrs)) as IndicatorAttrs
+    const { threatTypes, references: refs, reporters } = attrs
     const extra = Math.max(1, threatTypes.length, refs.length, reporters.length)
     for (let n = 0; n < extra; n++) {
       records.push({
@@ -240,12 +240,12 @@ export async function loadFromStore(
         defanged: false,
         family: (row.family as string | null) ?? undefined,
         familyId: (row.family_id as string | null) ?? undefined,
-        aliases: JSON.parse(String(row.aliases)),
+        aliases: attrs.aliases,
         threatType: threatTypes[n],
         confidence: (row.confidence as number | null) ?? undefined,
         firstSeen: new Date(Number(row.first_seen)).toISOString().replace('.000Z', 'Z'),
         lastSeen: new Date(Number(row.last_seen)).toISOString().replace('.000Z', 'Z'),
-        tags: JSON.parse(String(row.tags)),
+        tags: attrs.tags,
         reference: refs[n],
         reporter: reporters[n],
         source: { feed, record: (row.record as string | null) ?? undefined },

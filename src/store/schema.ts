@@ -13,6 +13,8 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
   [
     // One row per indicator, keyed by kind, canonical value and family (as intake merges).
     // Attributes are as the latest pull states them; first/last seen span every pull and source.
+    // `original` is NULL when the feed wrote the canonical value; `attrs` is a JSON object of
+    // the lists (aliases, threatTypes, tags, references, reporters).
     `CREATE TABLE indicators (
       id BIGINT NOT NULL,
       kind VARCHAR NOT NULL,
@@ -20,14 +22,10 @@ export const MIGRATIONS: readonly (readonly string[])[] = [
       family_key VARCHAR NOT NULL,
       family VARCHAR,
       family_id VARCHAR,
-      original VARCHAR NOT NULL,
+      original VARCHAR,
       ip VARCHAR,
       port INTEGER,
-      aliases VARCHAR NOT NULL,
-      threat_types VARCHAR NOT NULL,
-      tags VARCHAR NOT NULL,
-      refs VARCHAR NOT NULL,
-      reporters VARCHAR NOT NULL,
+      attrs VARCHAR NOT NULL,
       confidence INTEGER,
       first_seen BIGINT NOT NULL,
       last_seen BIGINT NOT NULL,
