@@ -2,7 +2,8 @@
  * @module
  * `huntpack logs`: `import` turns collected logs into a Parquet lake of normalised events for
  * repeated hunts; `events` prints the normalised events of logs as JSON lines, to see what a
- * hunt will compare; `formats` lists the log formats read.
+ * hunt will compare; `dump` prints the records of EVTX files as they are (`logs-dump.ts`);
+ * `formats` lists the log formats read.
  */
 import type { Command } from 'commander'
 import { serverConnection } from '../hunt/clickhouse-connection.ts'
