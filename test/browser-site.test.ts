@@ -142,6 +142,7 @@ describe('the static pack site in Chromium', () => {
       await page.fill('#search', 'portmap')
       await page.screenshot({ path: join(REPO, 'docs', 'site-index.png') })
       await page.goto(pathToFileURL(join(site, 'xworm', 'index.html')).href)
+      await page.evaluate("document.getElementById('iocs').scrollIntoView()")
       await page.screenshot({ path: join(REPO, 'docs', 'site-pack.png') })
     }
     await context.close()

@@ -32,14 +32,19 @@ describe('huntpack site', () => {
   build(packs, 'examples/threatfox_recent.csv', 'examples/notes_defanged.txt')
 
   test('writes the reviewed index and pack pages from pack.json', () => {
-    const run = huntpack('site', packs, '--out', site)
+    // Packs built once from the example feeds and kept, so this golden follows the site's
+    // rendering, not every change to the queries.
+    const fixed = join(dir, 'fixture-site')
+    const run = huntpack('site', 'test/fixtures/html/example-build', '--out', fixed)
     assert.equal(run.status, 0, run.stderr)
-    assert.match(run.stderr, /6 packs written to /)
+    assert.match(run.stderr, /2 packs written to /)
     const pages = new Map<string, string>()
-    for (const file of readdirSync(site, { recursive: true }).map(String)) {
-      if (file.endsWith('index.html')) pages.set(file, readFileSync(join(site, file), 'utf8'))
+    for (const file of readdirSync(fixed, { recursive: true }).map(String)) {
+      if (file.endsWith('index.html')) pages.set(file, readFileSync(join(fixed, file), 'utf8'))
     }
     assertGoldenTree(GOLDEN, pages)
+
+    assert.equal(huntpack('site', packs, '--out', site).status, 0)
   })
 
   test('mirrors the Markdown page: every section, hunt, query and artefact', () => {
