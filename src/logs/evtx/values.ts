@@ -64,10 +64,18 @@ export function renderScalar(buf: Buffer, at: number, size: number, type: number
   switch (type) {
     case 0x00:
       return ''
-    case 0x01:
-      return stripNuls(buf.toString('utf16le', at, at + (size & ~1)))
-    case 0x02:
-      return stripNuls(buf.toString('latin1', at, at + size))
+    case 0x01: {
+      // Trailing NULs (the terminator, padding) are dropped before decoding, as python-evtx
+      // drops them after.
+      let end = at + (size & ~1)
+      while (end > at && buf[end - 1] === 0 && buf[end - 2] === 0) end -= 2
+      return buf.toString('utf16le', at, end)
+    }
+    case 0x02: {
+      let end = at + size
+      while (end > at && buf[end - 1] === 0) end--
+      return buf.toString('latin1', at, end)
+    }
     case 0x03:
       return String(buf.readInt8(at))
     case 0x04:
@@ -147,12 +155,6 @@ export function renderArray(
     parts.push(text)
   }
   return parts.join(', ')
-}
-
-function stripNuls(text: string): string {
-  let end = text.length
-  while (end > 0 && text.charCodeAt(end - 1) === 0) end--
-  return end === text.length ? text : text.slice(0, end)
 }
 
 function int64Text(buf: Buffer, at: number, signed: boolean): string {
