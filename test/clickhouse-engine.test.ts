@@ -3,11 +3,18 @@ import { after, before, describe, test } from 'node:test'
 import { ClickHouseEngine } from '../src/hunt/clickhouse.ts'
 import { chdbConnection } from '../src/hunt/clickhouse-chdb.ts'
 import type { ClickHouseConnection } from '../src/hunt/clickhouse-connection.ts'
-import { eventsTableDdl } from '../src/hunt/clickhouse-sql.ts'
+import { clickHouseMatchSql, eventsTableDdl } from '../src/hunt/clickhouse-sql.ts'
 import { DuckDbEngine } from '../src/hunt/duckdb.ts'
 import type { Engine } from '../src/hunt/engine.ts'
 import type { Finding } from '../src/hunt/finding.ts'
 import { indicatorTables, urlKey } from '../src/hunt/indicator-tables.ts'
+import {
+  FIELD_PRIORITY,
+  MATCH_STRENGTH,
+  matchSql,
+  type PresentShapes,
+  rankSql,
+} from '../src/hunt/match-sql.ts'
 import { EVENT_COLUMNS, type LogEvent } from '../src/logs/event.ts'
 import { CASES, describeFinding, event, INDICATORS } from './support/hunt-cases.ts'
 import { indicator } from './support/indicators.ts'
@@ -165,4 +172,28 @@ describe('ClickHouse engine (chdb): a stored events table', () => {
     const back = found.find((f) => f.event.SourceRecord === timed.SourceRecord)
     assert.deepEqual(back?.event, timed)
   })
+})
+
+test('the two dialects side by side: the same branches, fields and matches for every mix of shapes', () => {
+  const shapes = ['addresses', 'ranges', 'domains', 'urls', 'hashes'] as const
+  const ranks = [rankSql('match', MATCH_STRENGTH), rankSql('field', FIELD_PRIORITY)]
+  /** Each UNION branch as its field and match literals (`'DstIpAddr'`, `'in-range'`…). */
+  const branches = (sql: string) =>
+    ranks
+      .reduce((text, rank) => text.replaceAll(rank, ''), sql)
+      .split('UNION ALL')
+      .map((b) => (b.match(/'[A-Za-z0-9-]+'/g) ?? []).join(' '))
+  let compared = 0
+  for (let mask = 0; mask < 2 ** shapes.length; mask++) {
+    const present = Object.fromEntries(
+      shapes.map((s, i) => [s, (mask & (1 << i)) !== 0]),
+    ) as unknown as PresentShapes
+    const duck = matchSql('batch', ['rid'], present)
+    const click = clickHouseMatchSql('batch', ['rid'], present)
+    assert.equal(click === '', duck === '', JSON.stringify(present))
+    if (duck === '') continue
+    assert.deepEqual(branches(click), branches(duck), JSON.stringify(present))
+    compared++
+  }
+  assert.equal(compared, 31)
 })
