@@ -497,3 +497,74 @@ test('CLI: pull threatfox against the local server; a rejected key exits 3 witho
     await server.close()
   }
 })
+
+test('MISP and TAXII ride out 429, 500, slow and truncated replies, within bounds', async (t) => {
+  const eventPath = requireSharedData(t, 'intel/misp_feed_event_digitalside_001af28a.json')
+  const bundlePath = requireSharedData(
+    t,
+    'intel/stix21_bundle_oasis_indicators-for-C2-with-COA.json',
+  )
+  if (eventPath === undefined || bundlePath === undefined) return
+  const eventText = readFileSync(eventPath, 'utf8')
+  const objects = JSON.parse(readFileSync(bundlePath, 'utf8')).objects as unknown[]
+  const uuid = '001af28a-1aaa-48bc-8245-ccd1fd88dea7'
+  // Each path fails in its own way the first time it is asked for, then answers.
+  const faults = new Map<string, string>([
+    ['/misp/manifest.json', '429'],
+    [`/misp/${uuid}.json`, 'truncated'],
+    ['/taxii2/', '500'],
+    ['/api1/collections/', 'slow'],
+    ['/api1/collections/c-1/objects/', 'truncated'],
+  ])
+  const server = await serve((req, _b, res) => {
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname
+    const fault = faults.get(path)
+    faults.delete(path)
+    const reply = (text: string) => {
+      if (fault === 'truncated') truncated(res, text)
+      else if (fault === 'slow') setTimeout(() => res.end(text), 600)
+      else if (fault === '429') json(res, {}, 429, { 'Retry-After': '1' })
+      else if (fault === '500') json(res, {}, 500)
+      else res.end(text)
+    }
+    if (path === '/misp/manifest.json') reply(JSON.stringify({ [uuid]: {} }))
+    else if (path === `/misp/${uuid}.json`) reply(eventText)
+    else if (path === '/taxii2/') reply(JSON.stringify({ api_roots: ['/api1/'] }))
+    else if (path === '/api1/collections/')
+      reply(JSON.stringify({ collections: [{ id: 'c-1', title: 'C2', can_read: true }] }))
+    else if (path === '/api1/collections/c-1/objects/') reply(JSON.stringify({ objects }))
+    else json(res, {}, 404)
+  })
+  try {
+    const options = { ...http(2, 300), maxBackoffMs: 20 }
+    const started = Date.now()
+    const misp = await mispPull({ url: `${server.url}misp/`, key: KEY, feed: true }, options)
+    assert.equal(misp.documents[0]?.text, eventText)
+    const taxii = await taxiiPull(
+      { url: `${server.url}taxii2/`, collection: 'C2', authorization: `Bearer ${KEY}` },
+      options,
+    )
+    assert.equal(JSON.parse(taxii.documents[0]?.text ?? '{}').objects.length, objects.length)
+    assert.equal(options.retried.length, 5)
+    assert.ok(options.retried.every((m) => !m.includes(KEY)))
+    // A Retry-After of a second is cut to the backoff ceiling: the test stays fast.
+    assert.ok(Date.now() - started < 5000)
+    assert.equal(server.requests.at(-1)?.headers.authorization, `Bearer ${KEY}`)
+
+    // Past the retries, the failure is reported, and no key is in it.
+    const server500 = await serve((_req, _b, res) => json(res, { error: KEY }, 500))
+    try {
+      const error = await taxiiPull(
+        { url: `${server500.url}taxii2/`, collection: 'C2', authorization: `Bearer ${KEY}` },
+        options,
+      ).catch((e: Error) => e)
+      assert.ok(error instanceof FeedError)
+      assert.match(error.message, /TAXII discovery: .* failed after 3 tries \(last: HTTP 500\)/)
+      assert.ok(!error.message.includes(KEY))
+    } finally {
+      await server500.close()
+    }
+  } finally {
+    await server.close()
+  }
+})
