@@ -98,10 +98,43 @@ describe('huntpack hunt --html and huntpack report', () => {
     assert.match(run.stderr, /bad\.ndjson:2: field "host" must be a string or null, not 42/)
     writeFileSync(bad, 'not json\n')
     assert.match(huntpack('report', bad, '--html', join(dir, 'bad.html')).stderr, /bad\.ndjson/)
+    writeFileSync(bad, `${good}\n`)
+    const unwritable = huntpack('report', bad, '--html', join(bad, 'x.html'))
+    assert.equal(unwritable.status, 4, unwritable.stderr)
     const missing = huntpack('report', join(dir, 'missing.ndjson'), '--html', join(dir, 'bad.html'))
     assert.equal(missing.status, 3)
     assert.throws(() => parseFindingRecords('{"findings": 3}\n', 'f.json'), /"findings" list/)
     assert.throws(() => parseFindingRecords('[1]\n', 'f.json'), /f\.json/)
+  })
+
+  test('exclusions are counted apart, listed or not', () => {
+    const listed = join(dir, 'listed.html')
+    const unlisted = join(dir, 'unlisted.html')
+    const args = [
+      'hunt',
+      '--intel',
+      IOCS,
+      '--logs',
+      LOGS,
+      '--exclude',
+      'test/fixtures/hunt/allow.yaml',
+    ]
+    assert.equal(huntpack(...args, '--html', unlisted, '--format', 'ndjson').status, 1)
+    assert.equal(
+      huntpack(...args, '--html', listed, '--show-excluded', '--format', 'ndjson').status,
+      1,
+    )
+    const [a, b] = [readFileSync(unlisted, 'utf8'), readFileSync(listed, 'utf8')]
+    const excluded = /<dd>(\d+)<\/dd><dt>excluded, not counted<\/dt>/
+    assert.ok(Number(excluded.exec(a)?.[1]) > 0)
+    assert.equal(excluded.exec(a)?.[1], excluded.exec(b)?.[1])
+    assert.equal(
+      /<dd>(\d+)<\/dd><dt>findings/.exec(a)?.[1],
+      /<dd>(\d+)<\/dd><dt>findings/.exec(b)?.[1],
+    )
+    assert.doesNotMatch(a, /class="is-excluded"/)
+    assert.match(b, /<tr [^>]*class="is-excluded"/)
+    assert.match(b, /excluded: [^<]*allow\.yaml:\d+/)
   })
 
   test('an empty hunt gives a report that says so', () => {

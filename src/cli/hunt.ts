@@ -167,6 +167,7 @@ async function hunt(flags: HuntFlags): Promise<number> {
     await writeHuntReport(flags.html, {
       records: shown.map(([f, e]) => findingRecord(f, e, { recordUrl: intel.recordUrl })),
       counts: summary.totals,
+      excluded: summary.totals.excluded,
       inputs: flags.logs,
     })
   }

@@ -20,6 +20,8 @@ export interface HuntReportInput {
   /** Where the findings came from: the logs hunted, or the findings file. */
   inputs: readonly string[]
   title?: string
+  /** Findings exclusions left out, listed or not (records only hold those shown). */
+  excluded?: number
 }
 
 /** Rows in the findings table; the charts and figures count every finding. */
@@ -41,7 +43,7 @@ export function recordHost(record: FindingRecord): string | null {
 export function renderHuntReport(input: HuntReportInput): string {
   const title = input.title ?? 'huntpack hunt report'
   const counted = input.records.filter((r) => !r.excluded)
-  const excluded = input.records.length - counted.length
+  const excluded = Math.max(input.excluded ?? 0, input.records.length - counted.length)
   const body = [
     `<h1>${htmlText(title)}</h1>`,
     `<p class="muted">From ${input.inputs.map((i) => `<code>${htmlText(i)}</code>`).join(', ')}. Times are UTC.</p>`,
@@ -97,7 +99,7 @@ function figures(
     ['families', count(families.size)],
     ['time span', span],
   ]
-  if (excluded > 0) items.push(['excluded (shown, not counted)', count(excluded)])
+  if (excluded > 0) items.push(['excluded, not counted', count(excluded)])
   if (counts) {
     items.push(['events read', count(counts.events)], ['files read', count(counts.files)])
     if (counts.broken > 0) items.push(['records not read', count(counts.broken)])
