@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
@@ -62,8 +62,9 @@ test('CLI: pull file, store stats, diff, build --from-store', async (t) => {
   const page = readFileSync(join(out, 'clearfake', 'README.md'), 'utf8')
   assert.match(page, /ThreatFox/)
   assert.match(page, /threatfox\.abuse\.ch\/ioc\/1784524/)
-  const packs = JSON.parse(huntpack('store', 'stats', '--json', '--store', store).stdout)
-  assert.equal(packs.indicators, 859)
+  const after = JSON.parse(huntpack('store', 'stats', '--json', '--store', store).stdout)
+  assert.equal(after.lastBuild.out, out)
+  assert.equal(after.lastBuild.packs, readdirSync(out).filter((f) => f !== 'index.md').length)
 
   const none = huntpack('build', '--from-store', '--store', store, '--out', join(dir, 'p2'))
   assert.equal(none.status, 0, none.stderr)

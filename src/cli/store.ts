@@ -134,6 +134,10 @@ export function registerStore(program: Command): void {
             `${formatCount(stats.expired)} expired, ${formatCount(stats.removed)} removed`,
           `sightings ${formatCount(stats.sightings)} in ${formatCount(stats.pulls)} pulls`,
           `expiry: ${describePolicy(policy)}`,
+          stats.lastBuild === undefined
+            ? 'no build from the store yet'
+            : `last build --from-store: ${stats.lastBuild.packs} packs to ` +
+              `${terminalText(stats.lastBuild.out)} at ${stats.lastBuild.at}`,
           '',
           'kind      indicators  live',
           ...stats.byKind.map(

@@ -90,14 +90,17 @@ export async function pullIntoStore(
 ): Promise<PullResult> {
   const now = options.now ?? Date.now()
   const print = fingerprint(input)
-  const { records, format } = readDocuments(input.documents)
+  let read: ReturnType<typeof readDocuments> | undefined = readDocuments(input.documents)
   // Only the source's latest pull counts: the same list again after a different one is news.
   const latest = await store.one(
     'SELECT id, fingerprint FROM pulls WHERE source = ? ORDER BY id DESC LIMIT 1',
     [input.source],
   )
   const same = latest.fingerprint === print ? latest : {}
-  const taken = intake(records)
+  const taken = intake(read.records)
+  const format = read.format
+  // The records are not needed once taken in; on a large feed they are most of the memory.
+  read = undefined
   const base: Omit<PullResult, 'status' | 'pull' | 'added' | 'changed' | 'removed'> = {
     source: input.source,
     records: taken.recordCount,

@@ -43,6 +43,8 @@ export interface StoreStats {
   pulls: number
   byKind: { kind: string; indicators: number; live: number }[]
   sources: SourceStats[]
+  /** The last `build --from-store`: when, where, how many packs. */
+  lastBuild?: { at: string; out: string; packs: number }
 }
 
 export async function storeStats(
@@ -71,6 +73,10 @@ export async function storeStats(
   )
   const sightings = await store.one('SELECT count(*) AS n FROM sightings')
   const pulls = await store.one('SELECT count(*) AS n FROM pulls')
+  const build = await store.one(
+    `SELECT built_at, any_value(out_dir) AS out, count(*) AS packs FROM packs
+     WHERE built_at = (SELECT max(built_at) FROM packs) GROUP BY built_at`,
+  )
   return {
     path: store.path,
     bytes: statSync(store.path).size,
@@ -93,6 +99,14 @@ export async function storeStats(
       lastMode: String(r.mode),
       carried: Number(r.carried),
     })),
+    lastBuild:
+      build.built_at === undefined
+        ? undefined
+        : {
+            at: new Date(Number(build.built_at)).toISOString(),
+            out: String(build.out),
+            packs: Number(build.packs),
+          },
   }
 }
 
