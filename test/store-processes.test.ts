@@ -72,12 +72,13 @@ test('a pull killed mid-way leaves the store exactly as before, and usable', asy
   // Killed at several points of the same pull: reading, staging, merging. A kill that lands
   // after the commit (while the process closes) must leave the whole pull; any other, nothing.
   let untouched = 0
-  for (const fraction of [0.3, 0.5, 0.65, 0.8]) {
+  for (const fraction of [0.2, 0.35, 0.5, 0.65, 0.8]) {
     const { child, done } = huntpack(['pull', 'file', large, '--store', path, '-q'])
     await new Promise((resolve) => setTimeout(resolve, Math.round(whole * fraction)))
     child.kill('SIGKILL')
     const run = await done
-    assert.equal(run.signal, 'SIGKILL', `the pull ended before the kill at ${fraction}`)
+    // A pull faster this time than the timed one may have finished: then it committed whole.
+    if (run.signal !== 'SIGKILL') assert.equal(run.status, 0, run.stderr)
     const now = await digest(path)
     if (now === before) {
       untouched++
