@@ -118,25 +118,44 @@ export async function pullIntoStore(
     return await store.transaction(() => merge(store, input, base, print, now))
   } finally {
     await store.run('DROP TABLE IF EXISTS stage')
+    await store.run('DROP TABLE IF EXISTS stage_dict')
     await store.run('DROP TABLE IF EXISTS matched')
   }
 }
 
+/**
+ * Texts that repeat across indicators (kind, family, lists, feed) are staged as numbers into a
+ * dictionary (`stage_dict`): passing a string from JavaScript to DuckDB is the costly part of
+ * staging, and these few distinct strings are then passed once each.
+ */
 const STAGE_COLUMNS = [
-  'kind VARCHAR',
+  'kind_n INTEGER',
   'value VARCHAR',
-  'family VARCHAR',
-  'family_id VARCHAR',
+  'family_n INTEGER',
+  'family_id_n INTEGER',
   'original VARCHAR',
   'ip VARCHAR',
   'port INTEGER',
-  'attrs VARCHAR',
+  'attrs_n INTEGER',
   'confidence INTEGER',
   'first_seen DOUBLE',
   'last_seen DOUBLE',
-  'feed VARCHAR',
+  'feed_n INTEGER',
   'record VARCHAR',
 ]
+
+/** The staged rows with their dictionary texts, in feed order (`ord` from 1). */
+const STAGED = `(
+  SELECT st.rowid + 1 AS ord, dk.text AS kind, st.value, df.text AS family,
+         di.text AS family_id, st.original, st.ip, st.port, da.text AS attrs, st.confidence,
+         st.first_seen, st.last_seen, dfe.text AS feed, st.record
+  FROM stage st
+  JOIN stage_dict dk ON dk.n = st.kind_n
+  LEFT JOIN stage_dict df ON df.n = st.family_n
+  LEFT JOIN stage_dict di ON di.n = st.family_id_n
+  JOIN stage_dict da ON da.n = st.attrs_n
+  JOIN stage_dict dfe ON dfe.n = st.feed_n
+)`
 
 const STAGE_TYPES: DuckDBType[] = STAGE_COLUMNS.map((column) =>
   column.endsWith('INTEGER') ? INTEGER : column.endsWith('DOUBLE') ? DOUBLE : VARCHAR,
@@ -147,6 +166,16 @@ const CHUNK = 2048
 
 async function stage(store: Store, indicators: readonly Indicator[], now: number): Promise<void> {
   const attrs = attrsWriter()
+  const dictionary = new Map<string, number>()
+  const code = (text: string | undefined) => {
+    if (text === undefined) return null
+    let n = dictionary.get(text)
+    if (n === undefined) {
+      n = dictionary.size
+      dictionary.set(text, n)
+    }
+    return n
+  }
   const appender = await store.db.createAppender('stage', 'main', 'temp')
   const columns = STAGE_COLUMNS.length
   for (let start = 0; start < indicators.length; start += CHUNK) {
@@ -158,18 +187,18 @@ async function stage(store: Store, indicators: readonly Indicator[], now: number
       const last = Math.max(time(i.lastSeen) ?? first, first)
       const source = i.sources[0]
       let c = 0
-      ;(values[c++] as unknown[])[row] = i.kind
+      ;(values[c++] as unknown[])[row] = code(i.kind)
       ;(values[c++] as unknown[])[row] = i.value
-      ;(values[c++] as unknown[])[row] = i.family ?? null
-      ;(values[c++] as unknown[])[row] = i.familyId ?? null
+      ;(values[c++] as unknown[])[row] = code(i.family)
+      ;(values[c++] as unknown[])[row] = code(i.familyId)
       ;(values[c++] as unknown[])[row] = i.original === i.value ? null : i.original
       ;(values[c++] as unknown[])[row] = i.ip ?? null
       ;(values[c++] as unknown[])[row] = i.port ?? null
-      ;(values[c++] as unknown[])[row] = attrs(i)
+      ;(values[c++] as unknown[])[row] = code(attrs(i))
       ;(values[c++] as unknown[])[row] = i.confidence ?? null
       ;(values[c++] as unknown[])[row] = first
       ;(values[c++] as unknown[])[row] = last
-      ;(values[c++] as unknown[])[row] = source?.feed ?? ''
+      ;(values[c++] as unknown[])[row] = code(source?.feed ?? '')
       ;(values[c++] as unknown[])[row] = source?.record ?? null
     }
     const chunk = DuckDBDataChunk.create(STAGE_TYPES, size)
@@ -177,6 +206,21 @@ async function stage(store: Store, indicators: readonly Indicator[], now: number
     appender.appendDataChunk(chunk)
   }
   appender.closeSync()
+
+  await store.run('CREATE OR REPLACE TEMP TABLE stage_dict (n INTEGER, text VARCHAR)')
+  const words = await store.db.createAppender('stage_dict', 'main', 'temp')
+  const texts = [...dictionary.keys()]
+  for (let start = 0; start < texts.length; start += CHUNK) {
+    const part = texts.slice(start, start + CHUNK)
+    const chunk = DuckDBDataChunk.create([INTEGER, VARCHAR], part.length)
+    chunk.setColumnValues(
+      0,
+      part.map((_, n) => start + n),
+    )
+    chunk.setColumnValues(1, part)
+    words.appendDataChunk(chunk)
+  }
+  words.closeSync()
 }
 
 /** The stored shape of an indicator's lists. */
@@ -251,8 +295,7 @@ async function merge(
     `CREATE OR REPLACE TEMP TABLE matched AS
      SELECT s.*, i.id AS old_id, coalesce(i.id, ${top} + s.ord) AS id,
             i.id IS NOT NULL AND (${differs.join(' OR ')}) AS changed
-     FROM (SELECT *, rowid + 1 AS ord, coalesce(family_id, lower(family), '') AS family_key
-           FROM stage) s
+     FROM (SELECT *, coalesce(family_id, lower(family), '') AS family_key FROM ${STAGED}) s
      LEFT JOIN indicators i
        ON i.kind = s.kind AND i.value = s.value AND i.family_key = s.family_key`,
   )
