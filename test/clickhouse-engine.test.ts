@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test'
 import { ClickHouseEngine } from '../src/hunt/clickhouse.ts'
 import { chdbConnection } from '../src/hunt/clickhouse-chdb.ts'
 import type { ClickHouseConnection } from '../src/hunt/clickhouse-connection.ts'
-import { clickHouseMatchSql, eventsTableDdl } from '../src/hunt/clickhouse-sql.ts'
+import { clickHouseMatchSql, clickHouseString, eventsTableDdl } from '../src/hunt/clickhouse-sql.ts'
 import { DuckDbEngine } from '../src/hunt/duckdb.ts'
 import type { Engine } from '../src/hunt/engine.ts'
 import type { Finding } from '../src/hunt/finding.ts'
@@ -196,4 +196,31 @@ test('the two dialects side by side: the same branches, fields and matches for e
     compared++
   }
   assert.equal(compared, 31)
+})
+
+test('the cluster DDL (ReplicatedMergeTree shards, a Distributed table) is ClickHouse SQL', async () => {
+  const connection = chdbConnection()
+  try {
+    const ddl = eventsTableDdl({ database: 'db', table: 'events', cluster: 'hunts' })
+    assert.equal(ddl.length, 2)
+    assert.match(
+      ddl[0] as string,
+      /ENGINE = ReplicatedMergeTree\('\/clickhouse\/tables\/\{shard\}\/db\/events_local'/,
+    )
+    assert.match(
+      ddl[1] as string,
+      /ENGINE = Distributed\(`hunts`, `db`, `events_local`, cityHash64\(SourceFile\)\)/,
+    )
+    for (const sql of ddl) {
+      const rows: unknown[] = []
+      for await (const block of connection.rows(
+        `SELECT formatQuery(${clickHouseString(sql)}) AS f`,
+      )) {
+        rows.push(...block)
+      }
+      assert.equal(rows.length, 1)
+    }
+  } finally {
+    await connection.close()
+  }
 })
