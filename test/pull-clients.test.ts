@@ -179,11 +179,16 @@ test('ThreatFox API: POST get_iocs with the Auth-Key, reply stored', async (t) =
 })
 
 test('ThreatFox: a missing key, days out of range, a rejected key; no key in any message', async () => {
-  await assert.rejects(threatfoxPull({ mode: 'api', days: 3, key: undefined }, http()), {
-    code: 'ERR_USAGE',
-    message: /THREATFOX_AUTH_KEY/,
-  })
-  await assert.rejects(threatfoxPull({ mode: 'api', days: 8, key: KEY }, http()), {
+  // Checked before any request; the URL is loopback all the same.
+  const nowhere = 'http://127.0.0.1:9/'
+  await assert.rejects(
+    threatfoxPull({ mode: 'api', days: 3, key: undefined, url: nowhere }, http()),
+    {
+      code: 'ERR_USAGE',
+      message: /THREATFOX_AUTH_KEY/,
+    },
+  )
+  await assert.rejects(threatfoxPull({ mode: 'api', days: 8, key: KEY, url: nowhere }, http()), {
     code: 'ERR_USAGE',
   })
   let status = 401
