@@ -231,5 +231,8 @@ test('a store of a newer schema is refused', async () => {
   const store = await Store.open(path)
   await store.run("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
   store.close()
-  await assert.rejects(Store.open(path), { name: 'StoreError', message: /newer than this huntpack/ })
+  await assert.rejects(Store.open(path), {
+    name: 'StoreError',
+    message: /newer than this huntpack/,
+  })
 })
