@@ -137,6 +137,31 @@ describe('huntpack hunt', () => {
     const fromLake = huntpack('hunt', '--intel', IOCS, '--logs', lake, '--format', 'ndjson', '-q')
     assert.equal(fromLake.status, 1, fromLake.stderr)
     assert.deepEqual(rows(fromLake.stdout), rows(raw.stdout))
+    // Steps of two events gathered until a part passes three: parts of 4, 4 and 2 events.
+    const parted = join(mkdtempSync(join(tmpdir(), 'huntpack-lake-')), 'lake')
+    const small = huntpack(
+      'logs',
+      'import',
+      LOGS,
+      '--into',
+      parted,
+      '--batch-size',
+      '2',
+      '--part-rows',
+      '3',
+    )
+    assert.match(small.stderr, /the lake holds 10 events in 3 parts/)
+    const fromParts = huntpack(
+      'hunt',
+      '--intel',
+      IOCS,
+      '--logs',
+      parted,
+      '--format',
+      'ndjson',
+      '-q',
+    )
+    assert.deepEqual(rows(fromParts.stdout), rows(raw.stdout))
   })
 
   test('packs written by build hunt the same as their feed', () => {

@@ -26,6 +26,7 @@ interface LogsFlags {
   logFormat?: string
   quiet?: boolean
   batchSize?: string
+  partRows?: string
 }
 
 export function registerLogs(program: Command): void {
@@ -39,7 +40,12 @@ export function registerLogs(program: Command): void {
       'the lake folder (new, or a lake to add to), or clickhouse://host:8123/database',
     )
     .option('--log-format <id>', 'read every file as this format instead of detecting it')
-    .option('--batch-size <n>', 'events per Parquet part', '262144')
+    .option(
+      '--batch-size <n>',
+      'events read and written per step (ClickHouse: per insert)',
+      '65536',
+    )
+    .option('--part-rows <n>', 'events per Parquet part of a lake', '1000000')
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (paths: string[], flags: LogsFlags) => {
       const log = stderrLogger({ quiet: flags.quiet })
@@ -50,7 +56,7 @@ export function registerLogs(program: Command): void {
           const result = await importIntoClickHouse(paths, connection, {
             table: target.table,
             format: flags.logFormat,
-            batchSize: parseInteger('--batch-size', flags.batchSize ?? '262144', 1, 10_000_000),
+            batchSize: parseInteger('--batch-size', flags.batchSize ?? '65536', 1, 10_000_000),
             onProgress: progressReporter(log),
           })
           for (const path of result.alreadyInTable) {
@@ -69,7 +75,8 @@ export function registerLogs(program: Command): void {
       }
       const result = await importLogs(paths, flags.into as string, {
         format: flags.logFormat,
-        batchSize: parseInteger('--batch-size', flags.batchSize ?? '262144', 1, 10_000_000),
+        batchSize: parseInteger('--batch-size', flags.batchSize ?? '65536', 1, 10_000_000),
+        partRows: parseInteger('--part-rows', flags.partRows ?? '1000000', 1, 100_000_000),
         onProgress: progressReporter(log),
       })
       for (const path of result.alreadyInLake) {

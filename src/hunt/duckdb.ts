@@ -257,9 +257,23 @@ export class DuckDbEngine implements Engine {
 
   /** Writes events, every column, to one Parquet file (zstd, times as TIMESTAMP). */
   async writeParquet(events: readonly LogEvent[], file: string): Promise<void> {
-    await this.db.run(
-      `CREATE OR REPLACE TEMP TABLE lake_part (${EVENT_TABLE_COLUMNS.map((c) => `${c.name} ${c.type}`).join(', ')})`,
-    )
+    await this.stageLakeRows(events)
+    await this.flushLakePart(file)
+  }
+
+  /** Rows staged for the next Parquet part. */
+  lakeRows = 0
+
+  /**
+   * Adds events to the part being gathered, so a part can hold many batches: JavaScript keeps
+   * one small batch at a time while DuckDB holds (and, above its memory limit, spills) the part.
+   */
+  async stageLakeRows(events: readonly LogEvent[]): Promise<void> {
+    if (this.lakeRows === 0) {
+      await this.db.run(
+        `CREATE OR REPLACE TEMP TABLE lake_part (${EVENT_TABLE_COLUMNS.map((c) => `${c.name} ${c.type}`).join(', ')})`,
+      )
+    }
     const appender = await this.db.createAppender('lake_part')
     const types = EVENT_TABLE_COLUMNS.map((c) => c.type)
     for (let start = 0; start < events.length; start += CHUNK) {
@@ -273,11 +287,18 @@ export class DuckDbEngine implements Engine {
       appender.appendDataChunk(chunk)
     }
     appender.closeSync()
+    this.lakeRows += events.length
+  }
+
+  /** Writes the staged rows to one Parquet file (zstd, times as TIMESTAMP) and starts anew. */
+  async flushLakePart(file: string): Promise<void> {
+    if (this.lakeRows === 0) return
     await this.db.run(
       `COPY (SELECT * REPLACE (CAST(TimeGenerated AS TIMESTAMP) AS TimeGenerated) FROM lake_part)
        TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`,
     )
     await this.db.run('DROP TABLE lake_part')
+    this.lakeRows = 0
   }
 
   private requireTables(): IndicatorTables {

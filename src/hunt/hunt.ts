@@ -11,7 +11,7 @@ import type { Finding } from './finding.ts'
 import { indicatorTables } from './indicator-tables.ts'
 import { isLake, type LakeManifest, lakeFiles, readLakeManifest } from './lake.ts'
 import { huntInParallel, planParallel } from './parallel.ts'
-import { filterSpec } from './prefilter.ts'
+import { candidateFilter, filterSpec } from './prefilter.ts'
 
 export interface HuntOptions extends BatchOptions {
   engine?: EngineOptions
@@ -85,7 +85,10 @@ export async function huntLogs(
         async (events) => {
           for (const finding of await engine.matchEvents(events)) result.findings.push(finding)
         },
-        options,
+        {
+          ...options,
+          keep: options.engine?.prefilter === false ? undefined : candidateFilter(tables),
+        },
       )
       result.events += read.events
       result.files = read.files

@@ -76,7 +76,11 @@ export async function lakeFiles(dir: string): Promise<string[]> {
 
 export interface ImportOptions extends BatchOptions {
   engine?: EngineOptions
+  /** Events per Parquet part; batches read from the logs are smaller and gathered into it. */
+  partRows?: number
 }
+
+export const DEFAULT_PART_ROWS = 1_000_000
 
 export interface ImportResult {
   manifest: LakeManifest
@@ -126,16 +130,24 @@ export async function importLogs(
   const written: { temp: string; file: string; events: number }[] = []
   const engine = await DuckDbEngine.open(options.engine)
   try {
+    const partRows = options.partRows ?? DEFAULT_PART_ROWS
+    const flush = async () => {
+      const events = engine.lakeRows
+      if (events === 0) return
+      const file = `events-${id}-${String(written.length + 1).padStart(5, '0')}.parquet`
+      const temp = join(dir, `.${file}.tmp`)
+      written.push({ temp, file, events })
+      await engine.flushLakePart(temp)
+    }
     const read = await readInBatches(
       wanted,
       async (events) => {
-        const file = `events-${id}-${String(written.length + 1).padStart(5, '0')}.parquet`
-        const temp = join(dir, `.${file}.tmp`)
-        written.push({ temp, file, events: events.length })
-        await engine.writeParquet(events, temp)
+        await engine.stageLakeRows(events)
+        if (engine.lakeRows >= partRows) await flush()
       },
       options,
     )
+    await flush()
     for (const part of written) await rename(part.temp, join(dir, part.file))
     const sources = await Promise.all(
       read.files.map(async (f) => ({ ...f, size: (await sizeOf(f.name)) ?? 0 })),

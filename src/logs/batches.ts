@@ -30,6 +30,11 @@ export interface BatchOptions {
   /** Forces one reader for every input. */
   format?: string
   batchSize?: number
+  /**
+   * Keeps only the events it accepts (all are counted). Events dropped here die young, so the
+   * heap stays small however large the input: a hunt passes its prefilter.
+   */
+  keep?: (event: LogEvent) => boolean
   onProgress?: (progress: ReadProgress) => void
 }
 
@@ -47,6 +52,7 @@ export async function readInBatches(
 ): Promise<BatchResult> {
   const inputs = await listLogInputs(paths)
   const batchSize = options.batchSize ?? DEFAULT_BATCH
+  const keep = options.keep
   const progress: ReadProgress = {
     files: inputs.length,
     filesDone: 0,
@@ -104,9 +110,10 @@ export async function readInBatches(
     stats = await readLogInputs(
       gated,
       (event) => {
-        batch.push(event)
         if (current) current.events++
         progress.events++
+        if (keep && !keep(event)) return
+        batch.push(event)
         if (batch.length >= batchSize) {
           submit()
           options.onProgress?.(progress)
