@@ -12,6 +12,7 @@ import type { Indicator, IntelRecord } from '../intel/indicator.ts'
 import { intake } from '../intel/intake.ts'
 import { readIntel } from '../intel/readers/index.ts'
 import type { IntelFormat } from '../intel/readers/types.ts'
+import { WarninglistSet } from '../intel/warninglist.ts'
 import type { Store } from './store.ts'
 
 /** One fetched file or reply, as text. */
@@ -69,6 +70,8 @@ export function readDocuments(documents: readonly PullDocument[]): {
   return { records, format: [...formats].join('+') || 'none' }
 }
 
+const NO_WARNINGLISTS = new WarninglistSet()
+
 export function fingerprint(input: PullInput): string {
   const hash = createHash('sha256')
   hash.update(`${input.source}\0${input.mode}\0${input.full}\0`)
@@ -97,7 +100,8 @@ export async function pullIntoStore(
     [input.source],
   )
   const same = latest.fingerprint === print ? latest : {}
-  const taken = intake(read.records)
+  // Warninglists flag values when packs are built, not in the store: none are checked here.
+  const taken = intake(read.records, { warninglists: NO_WARNINGLISTS })
   const format = read.format
   // The records are not needed once taken in; on a large feed they are most of the memory.
   read = undefined
