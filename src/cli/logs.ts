@@ -56,7 +56,7 @@ export function registerLogs(program: Command): void {
           const result = await importIntoClickHouse(paths, connection, {
             table: target.table,
             format: flags.logFormat,
-            batchSize: parseInteger('--batch-size', flags.batchSize ?? '65536', 1, 10_000_000),
+            batchSize: parseInteger('--batch-size', flags.batchSize ?? '16384', 1, 10_000_000),
             onProgress: progressReporter(log),
           })
           for (const path of result.alreadyInTable) {
@@ -75,8 +75,8 @@ export function registerLogs(program: Command): void {
       }
       const result = await importLogs(paths, flags.into as string, {
         format: flags.logFormat,
-        batchSize: parseInteger('--batch-size', flags.batchSize ?? '65536', 1, 10_000_000),
-        partRows: parseInteger('--part-rows', flags.partRows ?? '1000000', 1, 100_000_000),
+        batchSize: parseInteger('--batch-size', flags.batchSize ?? '16384', 1, 10_000_000),
+        partRows: parseInteger('--part-rows', flags.partRows ?? '250000', 1, 100_000_000),
         onProgress: progressReporter(log),
       })
       for (const path of result.alreadyInLake) {

@@ -80,7 +80,7 @@ export interface ImportOptions extends BatchOptions {
   partRows?: number
 }
 
-export const DEFAULT_PART_ROWS = 1_000_000
+export const DEFAULT_PART_ROWS = 250_000
 
 export interface ImportResult {
   manifest: LakeManifest
