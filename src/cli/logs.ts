@@ -43,9 +43,9 @@ export function registerLogs(program: Command): void {
     .option(
       '--batch-size <n>',
       'events read and written per step (ClickHouse: per insert)',
-      '65536',
+      '16384',
     )
-    .option('--part-rows <n>', 'events per Parquet part of a lake', '1000000')
+    .option('--part-rows <n>', 'events per Parquet part of a lake', '250000')
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (paths: string[], flags: LogsFlags) => {
       const log = stderrLogger({ quiet: flags.quiet })
