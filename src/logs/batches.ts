@@ -130,10 +130,13 @@ export async function readInBatches(
         },
       },
     )
-  } finally {
-    // Whatever stopped the reading, no batch is left running behind the caller's back.
+  } catch (error) {
+    // Whatever stopped the reading, no batch is left running behind the caller's back; and a
+    // consumer's failure, which stopped the reader from inside, is reported as itself.
     await tail
+    throw failure ?? error
   }
+  await tail
   if (failure !== undefined) throw failure
   if (batch.length > 0) submit()
   await tail
