@@ -138,7 +138,7 @@ test('bad options exit with code 2 and name the option', () => {
     [['build', HOSTILE, '--format', 'xml'], /--format xml/],
     [['build', HOSTILE, '--since', 'soon'], /--since soon/],
     [['build', HOSTILE, '--no-such-flag'], /unknown option/],
-    [['build'], /missing required argument/],
+    [['build'], /name intel files, or --from-store/],
   ]
   for (const [args, message] of cases) {
     const run = huntpack(...args, '--out', join(outDir(), 'p'))

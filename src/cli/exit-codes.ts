@@ -21,6 +21,8 @@ export const EXIT = {
   kql: 5,
   /** A bug or an unexpected failure; the message says what was being done (EX_SOFTWARE). */
   unexpected: 70,
+  /** The store is busy: another process writes it (EX_TEMPFAIL); try again or `--wait`. */
+  busy: 75,
 } as const
 
 export function exitCodeFor(error: unknown): number {
@@ -37,6 +39,8 @@ export function exitCodeFor(error: unknown): number {
     case 'ERR_KQL_CHECK':
     case 'ERR_TARGET':
       return EXIT.kql
+    case 'ERR_STORE_BUSY':
+      return EXIT.busy
     default:
       return EXIT.unexpected
   }

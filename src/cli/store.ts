@@ -13,8 +13,9 @@ import { describePolicy, type ExpiryPolicy, parseMaxAge } from '../store/expiry.
 import { loadFromStore, recordPacks, storeStats } from '../store/query.ts'
 import { defaultStorePath, Store } from '../store/store.ts'
 import { formatCount } from '../util/log.ts'
+import { EXIT } from './exit-codes.ts'
 
-export const EXIT_STORE_BUSY = 75
+export const EXIT_STORE_BUSY = EXIT.busy
 
 export interface StoreFlags {
   store?: string
