@@ -61,7 +61,7 @@ test('a hunt over the EVTX samples finds every public address their network even
     assert.equal(f.logFormat, 'evtx')
   }
   assert.deepEqual(
-    found.map((f) => `${f.file.slice(dir.length + 1)} ${f.matched} ${f.process}`).sort(),
+    found.map((f) => `${String(f.file).slice(dir.length + 1)} ${f.matched} ${f.process}`).sort(),
     expected.sort(),
   )
 })

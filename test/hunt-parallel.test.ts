@@ -44,3 +44,38 @@ test('a hunt read in ranges on workers equals the sequential one, lines and reco
   assert.deepEqual(parallel.broken, sequential.broken)
   assert.deepEqual(parallel.files, sequential.files)
 })
+
+test('a CSV export read in pieces: cuts never split a quoted field, header in front of each', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'huntpack-parallel-csv-'))
+  const header =
+    'TenantId,TimeGenerated [UTC],DeviceVendor,DeviceProduct,SourceIP,SourcePort,' +
+    'DestinationIP,DestinationPort,Message,DestinationHostName,Type\r\n'
+  const row = (i: number, destination: string, message: string, host = '') =>
+    `t,"12/1/2026, 10:00:00.000 AM",Acme,FW,10.0.${i % 250}.${i % 200},${1000 + (i % 60000)},` +
+    `${destination},443,"${message}",${host},CommonSecurityLog\r\n`
+  let text = `\r\n${header}`
+  for (let i = 0; i < 6_000; i++) {
+    // Multi-line messages with escaped quotes everywhere, so many cut points fall inside one.
+    const message = i % 3 === 0 ? `line one\r\nsaid ""hello""\r\n,last` : 'plain'
+    if (i % 500 === 7) text += row(i, '91.215.85.7', message)
+    else if (i % 700 === 11) text += row(i, '10.2.2.2', message, 'x.c2-relay.hunt-fixture.net')
+    else text += row(i, '10.1.1.1', message)
+  }
+  writeFileSync(join(dir, 'CommonSecurityLog.csv'), text)
+  const { indicators } = await loadHuntIntel(['test/fixtures/hunt/iocs.csv'])
+  const options = { rangeSize: 32 * 1024, workers: 2 }
+  const plan = await planParallel([dir], options)
+  assert.ok(plan && plan.tasks.length > 10, 'the export is cut into pieces')
+  assert.ok(plan.tasks.slice(1).every((t) => t.headerEnd !== undefined))
+
+  const sequential = await huntLogs(indicators, [dir], { parallel: false })
+  const parallel = await huntLogs(indicators, [dir], { parallel: options })
+  assert.equal(sequential.findings.length, 12 + 9)
+  assert.deepEqual(sequential.broken, [])
+  assert.deepEqual(
+    parallel.findings.map((f) => f.event),
+    sequential.findings.map((f) => f.event),
+  )
+  assert.equal(parallel.events, 6_000)
+  assert.deepEqual(parallel.broken, [])
+})

@@ -14,6 +14,7 @@ import { Worker } from 'node:worker_threads'
 import { HuntpackError } from '../errors.ts'
 import type { ReadFile, ReadProgress } from '../logs/batches.ts'
 import { listLogInputs, peekText } from '../logs/input.ts'
+import type { SplitRule } from '../logs/reader.ts'
 import type { ReadStats } from '../logs/readers/index.ts'
 import { detectLogFormat, LogFormatError, readerById } from '../logs/readers/index.ts'
 import type { DuckDbEngine } from './duckdb.ts'
@@ -40,6 +41,8 @@ export const PARALLEL_MIN_BYTES = 48 << 20
 
 interface Planned extends RangeTask {
   size: number
+  /** Lines of the header put in front of this piece. */
+  headerLines?: number
 }
 
 /**
@@ -72,17 +75,21 @@ export async function planParallel(
       }
     }
     const plain = !(await isGzip(input.name))
-    const splittable = plain && reader.splittable?.(await peekText(input)) === true
-    if (!splittable || input.size < rangeSize * 1.5) {
+    const rule = plain ? reader.splittable?.(await peekText(input)) : false
+    if (!rule || input.size < rangeSize * 1.5) {
       tasks.push({ id: tasks.length, path: input.name, format: reader.id, size: input.size })
       continue
     }
-    for (const [start, end] of await lineRanges(input.name, input.size, rangeSize)) {
+    const pieces = await pieceRanges(input.name, input.size, rangeSize, rule)
+    for (const [start, end] of pieces.ranges) {
+      const header = start > 0 && pieces.headerEnd > 0 ? pieces.headerEnd : undefined
       tasks.push({
         id: tasks.length,
         path: input.name,
         start,
         end,
+        headerEnd: header,
+        headerLines: header === undefined ? 0 : pieces.headerLines,
         format: reader.id,
         size: end - start,
       })
@@ -103,28 +110,54 @@ async function isGzip(path: string): Promise<boolean> {
   }
 }
 
-/** Cuts `[0, size)` near every `rangeSize` bytes, each cut just after a newline. */
-async function lineRanges(
+/**
+ * Cuts `[0, size)` near every `rangeSize` bytes, each cut just after a newline that ends a
+ * record: for quoted formats, one with an even number of double quotes before it (RFC 4180
+ * quoting toggles on every quote, an escaped `""` included), so no cut falls inside a field
+ * that spans lines. Also finds where the header lines end.
+ */
+export async function pieceRanges(
   path: string,
   size: number,
   rangeSize: number,
-): Promise<[number, number][]> {
+  rule: SplitRule,
+): Promise<{ ranges: [number, number][]; headerEnd: number; headerLines: number }> {
   const handle = await open(path, 'r')
   const cuts = [0]
+  let headerEnd = 0
+  let headerLines = 0
+  let headersSeen = 0
+  let quotes = 0
+  let target = rangeSize
   try {
-    const buffer = Buffer.alloc(64 * 1024)
-    for (let target = rangeSize; target < size; target += rangeSize) {
-      let at = Math.max(target, cuts[cuts.length - 1] as number)
-      let cut = -1
-      while (at < size && cut < 0) {
-        const { bytesRead } = await handle.read(buffer, 0, buffer.length, at)
-        if (bytesRead === 0) break
-        const newline = buffer.subarray(0, bytesRead).indexOf(10)
-        if (newline >= 0) cut = at + newline + 1
-        else at += bytesRead
+    const buffer = Buffer.alloc(1 << 20)
+    let base = 0
+    let lineHasText = false
+    // Quoted formats are read whole to keep the quote count; others only near each cut.
+    while (base < size) {
+      const at = rule.quoted || headersSeen < rule.headerLines ? base : Math.max(base, target)
+      if (at >= size) break
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, at)
+      if (bytesRead === 0) break
+      for (let i = 0; i < bytesRead; i++) {
+        const c = buffer[i] as number
+        if (c === 34) quotes++
+        else if (c === 10) {
+          const end = at + i + 1
+          if (headersSeen < rule.headerLines) {
+            headerLines++
+            if (lineHasText) headersSeen++
+            if (headersSeen === rule.headerLines) headerEnd = end
+            lineHasText = false
+            continue
+          }
+          if (end >= target && (!rule.quoted || quotes % 2 === 0) && end < size) {
+            cuts.push(end)
+            target = end + rangeSize
+          }
+        } else if (c !== 13 && headersSeen < rule.headerLines) lineHasText = true
       }
-      if (cut < 0 || cut >= size) break
-      if (cut > (cuts[cuts.length - 1] as number)) cuts.push(cut)
+      base = at + bytesRead
     }
   } finally {
     await handle.close()
@@ -132,7 +165,7 @@ async function lineRanges(
   cuts.push(size)
   const ranges: [number, number][] = []
   for (let i = 0; i + 1 < cuts.length; i++) ranges.push([cuts[i] as number, cuts[i + 1] as number])
-  return ranges
+  return { ranges, headerEnd, headerLines }
 }
 
 /** Runs the plan on worker threads, matching candidates on `engine` in file order. */
@@ -175,14 +208,16 @@ export async function huntInParallel(
       offsets.set(task.path, at)
       result.files.push(at.file)
     }
+    // A piece read with the header in front counts the header's lines as its own.
+    const lineShift = at.lines - (task.headerLines ?? 0)
     for (const event of r.candidates) {
-      if (event.SourceLine !== null) event.SourceLine += at.lines
+      if (event.SourceLine !== null) event.SourceLine += lineShift
       event.SourceRecord += at.records
     }
     for (const b of r.broken) {
       result.broken.push({
         ...b,
-        ...(b.line === undefined ? {} : { line: b.line + at.lines }),
+        ...(b.line === undefined ? {} : { line: b.line + lineShift }),
         ...(b.record === undefined ? {} : { record: b.record + at.records }),
       })
     }
@@ -219,6 +254,7 @@ export async function huntInParallel(
             path: task.path,
             start: task.start,
             end: task.end,
+            headerEnd: task.headerEnd,
             format: task.format,
           } satisfies RangeTask)
         }

@@ -20,6 +20,8 @@ export interface RangeTask {
   /** Byte range of whole lines; absent for a whole file. */
   start?: number
   end?: number
+  /** The header lines, `[0, headerEnd)`, read in front of the range. */
+  headerEnd?: number
   format: string
 }
 
@@ -83,14 +85,19 @@ async function run(task: RangeTask, keep: (e: LogEvent) => boolean): Promise<Ran
       open: async () => counted(await input.open()),
     }))
   } else {
-    const { start, end } = task
+    const { start, end, headerEnd } = task
+    const piece = async function* () {
+      if (headerEnd !== undefined && headerEnd > 0) {
+        yield* createReadStream(task.path, { start: 0, end: headerEnd - 1 })
+      }
+      yield* counted(createReadStream(task.path, { start, end: end - 1, highWaterMark: 1 << 20 }))
+    }
     inputs = [
       {
         name: task.path,
         size: end - start,
         named: true,
-        open: async () =>
-          counted(createReadStream(task.path, { start, end: end - 1, highWaterMark: 1 << 20 })),
+        open: async () => Readable.from(piece(), { objectMode: false }),
       },
     ]
   }

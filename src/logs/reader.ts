@@ -24,13 +24,26 @@ export interface LogReader {
    */
   read(input: LogInput, sink: EventSink, onBytes?: (bytes: number) => void): Promise<void>
   /**
-   * Whether a file whose first bytes are `head` can be read in pieces: every line is a record
-   * on its own, with no header, so a range of whole lines read apart gives the same events
-   * (line and record numbers counted from the range's start). Large files of such formats are
-   * read on several cores.
+   * How a file whose first bytes are `head` can be read in pieces, or false. A piece is a
+   * range of whole records read apart from the rest, with the file's header lines put in
+   * front of it; line and record numbers are counted from the piece's start. Large files of
+   * such formats are read on several cores.
    */
-  splittable?(head: string): boolean
+  splittable?(head: string): SplitRule | false
 }
+
+export interface SplitRule {
+  /** Lines at the start of the file that every piece needs in front of it (a CSV header). */
+  headerLines: number
+  /** Fields may hold newlines inside double quotes: cut only after an even number of quotes. */
+  quoted: boolean
+}
+
+/** One record a line, no header: JSON lines, CEF. */
+export const EACH_LINE: SplitRule = { headerLines: 0, quoted: false }
+
+/** A CSV export: one header line, quoted fields that may span lines. */
+export const CSV_RECORDS: SplitRule = { headerLines: 1, quoted: true }
 
 /**
  * A log that is not the format it was detected or forced as, or that no reader recognises;

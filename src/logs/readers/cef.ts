@@ -15,7 +15,7 @@
  */
 import { blankEvent, type LogEvent } from '../event.ts'
 import { forEachLine } from '../input.ts'
-import type { LogReader } from '../reader.ts'
+import { EACH_LINE, type LogReader } from '../reader.ts'
 import { parseLogTime } from '../time.ts'
 import {
   dropIcmpPorts,
@@ -291,7 +291,7 @@ export const cefReader: LogReader = {
     }
     return cef > 0 && cef * 2 >= lines
   },
-  splittable: () => true,
+  splittable: () => EACH_LINE,
   async read(input, sink, onBytes) {
     let record = 0
     await forEachLine(

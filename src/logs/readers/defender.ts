@@ -20,7 +20,7 @@
  */
 import { blankEvent, type LogEvent } from '../event.ts'
 import { type LogInput, peekText, readAllText } from '../input.ts'
-import type { LogReader } from '../reader.ts'
+import { CSV_RECORDS, type LogReader } from '../reader.ts'
 import { parseLogTime } from '../time.ts'
 import { csvHeaderOf, ExportFormatError, forEachCsvRecord } from './export-csv.ts'
 import {
@@ -194,6 +194,7 @@ export const defenderCsvReader: LogReader = {
     const header = csvHeaderOf(head)
     return header !== null && isDefenderColumns(header.map((h) => h.trim()))
   },
+  splittable: () => CSV_RECORDS,
   async read(input, sink, onBytes) {
     let row: PositionalRecord | null = null
     await forEachCsvRecord(

@@ -16,7 +16,7 @@
  */
 import { blankEvent, type EventSink, type LogEvent } from '../event.ts'
 import { type LogInput, peekText, readAllText } from '../input.ts'
-import type { LogReader } from '../reader.ts'
+import { CSV_RECORDS, type LogReader } from '../reader.ts'
 import { isDefenderColumns } from './defender.ts'
 import { csvHeaderOf, ExportFormatError, forEachCsvRecord } from './export-csv.ts'
 import {
@@ -108,6 +108,7 @@ export const sentinelCsvReader: LogReader = {
     const header = csvHeaderOf(head)
     return header !== null && header.length > 1 && isSentinelHeader(header)
   },
+  splittable: () => CSV_RECORDS,
   async read(input, sink, onBytes) {
     let row: PositionalRecord | null = null
     let chooser: MappingChooser | null = null

@@ -15,7 +15,7 @@
 import { HuntpackError } from '../../errors.ts'
 import { blankEvent, type EventKind, type EventSink, type LogEvent } from '../event.ts'
 import { forEachLine, type LogInput } from '../input.ts'
-import type { LogReader } from '../reader.ts'
+import { EACH_LINE, type LogReader } from '../reader.ts'
 import { headObjects, isBlank, isObject, type JsonObject } from './json-lines.ts'
 import { logTimes } from './log-times.ts'
 
@@ -175,7 +175,7 @@ export const suricataEveReader: LogReader = {
     return objects.length > 0 && objects.every(looksEve)
   },
 
-  splittable: () => true,
+  splittable: () => EACH_LINE,
 
   async read(input: LogInput, sink: EventSink, onBytes?: (bytes: number) => void) {
     const time = logTimes()

@@ -18,7 +18,7 @@
  */
 
 import { blankEvent } from '../event.ts'
-import type { LogReader } from '../reader.ts'
+import { EACH_LINE, type LogReader } from '../reader.ts'
 import { parseLogTime } from '../time.ts'
 import {
   firstJsonRecord,
@@ -78,7 +78,7 @@ export const sysmonJsonReader: LogReader = {
     return record !== null && isWindowsJsonRecord(record)
   },
   // JSON lines split; one JSON array does not.
-  splittable: (head) => !head.trimStart().startsWith('['),
+  splittable: (head) => (head.trimStart().startsWith('[') ? false : EACH_LINE),
   async read(input, sink, onBytes) {
     let checked = false
     await forEachJsonRecord(

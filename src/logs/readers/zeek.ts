@@ -12,7 +12,7 @@
 import { HuntpackError } from '../../errors.ts'
 import { blankEvent, type EventSink } from '../event.ts'
 import { forEachLine, type LogInput } from '../input.ts'
-import type { LogReader } from '../reader.ts'
+import { EACH_LINE, type LogReader } from '../reader.ts'
 import { headObjects, isBlank, isObject, type JsonObject } from './json-lines.ts'
 import { logTimes } from './log-times.ts'
 import {
@@ -272,7 +272,7 @@ export const zeekJsonReader: LogReader = {
     )
   },
 
-  splittable: () => true,
+  splittable: () => EACH_LINE,
 
   async read(input: LogInput, sink: EventSink, onBytes?: (bytes: number) => void) {
     const record = new JsonRecord()
