@@ -139,23 +139,46 @@ export async function pieceRanges(
       if (at >= size) break
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, at)
       if (bytesRead === 0) break
-      for (let i = 0; i < bytesRead; i++) {
-        const c = buffer[i] as number
-        if (c === 34) quotes++
-        else if (c === 10) {
-          const end = at + i + 1
-          if (headersSeen < rule.headerLines) {
-            headerLines++
-            if (lineHasText) headersSeen++
-            if (headersSeen === rule.headerLines) headerEnd = end
-            lineHasText = false
-            continue
+      const chunk = buffer.subarray(0, bytesRead)
+      let cursor = 0
+      while (cursor < bytesRead) {
+        if (headersSeen < rule.headerLines) {
+          const newline = chunk.indexOf(10, cursor)
+          const stop = newline < 0 ? bytesRead : newline
+          quotes += countByte(chunk, 34, cursor, stop)
+          for (let i = cursor; i < stop && !lineHasText; i++) {
+            const c = chunk[i] as number
+            if (c !== 13 && c !== 32 && c !== 9) lineHasText = true
           }
-          if (end >= target && (!rule.quoted || quotes % 2 === 0) && end < size) {
-            cuts.push(end)
-            target = end + rangeSize
-          }
-        } else if (c !== 13 && headersSeen < rule.headerLines) lineHasText = true
+          if (newline < 0) break
+          headerLines++
+          if (lineHasText) headersSeen++
+          if (headersSeen === rule.headerLines) headerEnd = at + newline + 1
+          lineHasText = false
+          cursor = newline + 1
+          continue
+        }
+        const targetAt = target - at
+        if (targetAt >= bytesRead) {
+          quotes += countByte(chunk, 34, cursor, bytesRead)
+          break
+        }
+        if (targetAt > cursor) {
+          quotes += countByte(chunk, 34, cursor, targetAt)
+          cursor = targetAt
+        }
+        const newline = chunk.indexOf(10, cursor)
+        if (newline < 0) {
+          quotes += countByte(chunk, 34, cursor, bytesRead)
+          break
+        }
+        quotes += countByte(chunk, 34, cursor, newline)
+        cursor = newline + 1
+        const end = at + cursor
+        if ((!rule.quoted || quotes % 2 === 0) && end < size) {
+          cuts.push(end)
+          target = end + rangeSize
+        }
       }
       base = at + bytesRead
     }
@@ -166,6 +189,15 @@ export async function pieceRanges(
   const ranges: [number, number][] = []
   for (let i = 0; i + 1 < cuts.length; i++) ranges.push([cuts[i] as number, cuts[i + 1] as number])
   return { ranges, headerEnd, headerLines }
+}
+
+/** How many times `byte` occurs in `buffer[from, to)`. */
+function countByte(buffer: Buffer, byte: number, from: number, to: number): number {
+  let count = 0
+  for (let at = buffer.indexOf(byte, from); at >= 0 && at < to; at = buffer.indexOf(byte, at + 1)) {
+    count++
+  }
+  return count
 }
 
 /** Runs the plan on worker threads, matching candidates on `engine` in file order. */
