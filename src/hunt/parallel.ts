@@ -36,6 +36,9 @@ export interface ParallelResult extends ReadStats {
   findings: Finding[]
 }
 
+/** Old-generation heap of each worker thread, in MiB. */
+export const WORKER_HEAP_MB = 512
+
 /** Below this much input, starting workers costs more than it saves. */
 export const PARALLEL_MIN_BYTES = 48 << 20
 
@@ -294,6 +297,9 @@ export async function huntInParallel(
       for (let w = 0; w < count; w++) {
         const worker = new Worker(new URL('./range-worker.mjs', import.meta.url), {
           workerData: spec,
+          // A worker holds one piece's candidates and little else; a bounded heap makes V8
+          // collect early instead of growing, which keeps a hunt's peak memory flat.
+          resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
         })
         workers.push(worker)
         worker.on('error', fail)
