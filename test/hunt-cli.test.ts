@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -227,5 +229,28 @@ describe('huntpack hunt', () => {
         ['examples.ndjson', ndjson.stdout],
       ]),
     )
+  })
+
+  test('a reader that stops early (| head) is no error: the exit code still says findings', async () => {
+    const child = spawn(process.execPath, [
+      'bin/huntpack.js',
+      'hunt',
+      '--intel',
+      'examples/threatfox_recent.csv',
+      '--logs',
+      'examples/logs/',
+      '--format',
+      'ndjson',
+      '-q',
+    ])
+    let stderr = ''
+    child.stderr.on('data', (data) => {
+      stderr += data
+    })
+    // Closed before the first finding is written: that write meets a closed pipe.
+    child.stdout.destroy()
+    const [code] = (await once(child, 'close')) as [number]
+    assert.equal(code, 1, stderr)
+    assert.doesNotMatch(stderr, /EPIPE|unexpected/)
   })
 })

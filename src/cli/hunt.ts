@@ -150,6 +150,8 @@ async function hunt(flags: HuntFlags): Promise<number> {
     (f) => excluded.has(f),
   )
 
+  // Known before a line is written, so a reader that stops early (`| head`) still gets it.
+  process.exitCode = found > 0 ? EXIT.findings : EXIT.ok
   const output = flags.out === undefined ? undefined : await openAtomicOutput(flags.out)
   try {
     const writer = findingWriter(format, output?.stream ?? process.stdout, {

@@ -33,10 +33,19 @@ registerStore(program)
 registerReport(program)
 registerSite(program)
 
+// A reader that stops early (`huntpack hunt … | head`) closes stdout: not an error, and what
+// was written stands; the command's exit code is kept.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit()
+  throw error
+})
+
 try {
   await program.parseAsync(process.argv)
 } catch (error) {
-  if (error instanceof CommanderError) {
+  if ((error as NodeJS.ErrnoException).code === 'EPIPE') {
+    // stdout was closed by its reader; see above.
+  } else if (error instanceof CommanderError) {
     process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage
   } else {
     const message = error instanceof HuntpackError ? error.message : describeUnexpected(error)
