@@ -23,8 +23,8 @@ import {
 } from './clickhouse-sql.ts'
 import type { Engine } from './engine.ts'
 import { directionOf, type Finding, type MatchField, type MatchKind } from './finding.ts'
-import { type IndicatorTables, rangeHits } from './indicator-tables.ts'
-import { FIELD_PRIORITY, type PresentShapes, rankSql } from './match-sql.ts'
+import { familyKey, type IndicatorTables, rangeHits } from './indicator-tables.ts'
+import { FIELD_PRIORITY, type PresentShapes, presentShapes, rankSql } from './match-sql.ts'
 import { candidateFilter, type EventFilter } from './prefilter.ts'
 
 const FIELD_RANK = rankSql('field', FIELD_PRIORITY)
@@ -98,16 +98,10 @@ export class ClickHouseEngine implements Engine {
       'ind_family',
       tables.indicators.map((i, ind) => ({
         ind,
-        family: (i.familyId ?? i.family ?? '').toLowerCase(),
+        family: familyKey(i),
       })),
     )
-    this.present = {
-      addresses: tables.addresses.length > 0,
-      ranges: tables.ranges.length > 0,
-      domains: tables.domains.length > 0,
-      urls: tables.urls.length > 0,
-      hashes: tables.hashes.length > 0,
-    }
+    this.present = presentShapes(tables)
     this.batchSql = clickHouseMatchSql('batch', ['rid'], this.present)
     this.filter = this.prefilter ? candidateFilter(tables) : undefined
   }

@@ -25,7 +25,7 @@ import { EVENT_COLUMNS, type EventKind, type LogEvent } from '../logs/event.ts'
 import type { Engine } from './engine.ts'
 import type { Finding, MatchField, MatchKind } from './finding.ts'
 import { directionOf } from './finding.ts'
-import { type IndicatorTables, rangeHits } from './indicator-tables.ts'
+import { familyKey, type IndicatorTables, rangeHits } from './indicator-tables.ts'
 import {
   addressesSql,
   FIELD_PRIORITY,
@@ -33,6 +33,7 @@ import {
   MATCH_MACROS,
   matchSql,
   type PresentShapes,
+  presentShapes,
   rankSql,
 } from './match-sql.ts'
 import { candidateFilter, type EventFilter } from './prefilter.ts'
@@ -166,15 +167,9 @@ export class DuckDbEngine implements Engine {
     await this.append(
       'ind_family',
       [INTEGER, VARCHAR],
-      tables.indicators.map((i, ind) => [ind, (i.familyId ?? i.family ?? '').toLowerCase()]),
+      tables.indicators.map((i, ind) => [ind, familyKey(i)]),
     )
-    this.present = {
-      addresses: tables.addresses.length > 0,
-      ranges: tables.ranges.length > 0,
-      domains: tables.domains.length > 0,
-      urls: tables.urls.length > 0,
-      hashes: tables.hashes.length > 0,
-    }
+    this.present = presentShapes(tables)
     this.batchSql = matchSql('batch', ['rid'], this.present)
     this.filter = this.prefilter ? candidateFilter(tables) : undefined
   }

@@ -97,6 +97,11 @@ export function indicatorTables(indicators: readonly Indicator[]): IndicatorTabl
   return tables
 }
 
+/** The family an indicator is grouped by when one event field gives one finding per family. */
+export function familyKey(indicator: Indicator): string {
+  return (indicator.familyId ?? indicator.family ?? '').toLowerCase()
+}
+
 /** The host of a canonical URL, without brackets around an IPv6 address. */
 export function hostOfUrl(url: string): string {
   const host = new URL(url).hostname

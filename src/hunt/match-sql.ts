@@ -16,6 +16,8 @@
  * relation and the key columns that identify an event differ.
  */
 
+import type { IndicatorTables } from './indicator-tables.ts'
+
 /** Strongest first. */
 export const MATCH_STRENGTH = ['exact', 'subdomain', 'in-range', 'address-only', 'host-only']
 
@@ -78,6 +80,17 @@ export interface PresentShapes {
   domains: boolean
   urls: boolean
   hashes: boolean
+}
+
+/** Which indicator tables have rows: the statement leaves out the branches of empty ones. */
+export function presentShapes(tables: IndicatorTables): PresentShapes {
+  return {
+    addresses: tables.addresses.length > 0,
+    ranges: tables.ranges.length > 0,
+    domains: tables.domains.length > 0,
+    urls: tables.urls.length > 0,
+    hashes: tables.hashes.length > 0,
+  }
 }
 
 export function matchSql(relation: string, key: readonly string[], present: PresentShapes): string {
