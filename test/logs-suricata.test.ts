@@ -9,7 +9,7 @@ import { HuntpackError } from '../src/errors.ts'
 import type { LogEvent } from '../src/logs/event.ts'
 import { listLogInputs, peekText } from '../src/logs/input.ts'
 import { detectLogFormat, readLogEvents } from '../src/logs/readers/index.ts'
-import { eveHttpUrl, suricataEveReader } from '../src/logs/readers/suricata.ts'
+import { eveHttpUrl, hostAndPort, suricataEveReader } from '../src/logs/readers/suricata.ts'
 import { zeekJsonReader } from '../src/logs/readers/zeek.ts'
 import { requireSharedData } from './support/shared-data.ts'
 
@@ -297,4 +297,14 @@ describe('eveHttpUrl', () => {
     assert.equal(eveHttpUrl({ url: '/x' }, null), null)
     assert.equal(eveHttpUrl({ hostname: 'a.example' }, null), null)
   })
+})
+
+test('an HTTP Host with a port: the name is the target host, the port goes into the URL', () => {
+  assert.deepEqual(hostAndPort('cdn.evil.example:8080'), { host: 'cdn.evil.example', port: 8080 })
+  assert.deepEqual(hostAndPort('[2001:db8::1]:80'), { host: '2001:db8::1', port: 80 })
+  assert.deepEqual(hostAndPort('2001:db8::1'), { host: '2001:db8::1', port: null })
+  assert.equal(
+    eveHttpUrl({ hostname: 'cdn.evil.example:8080', url: '/a.exe' }, null),
+    'http://cdn.evil.example:8080/a.exe',
+  )
 })

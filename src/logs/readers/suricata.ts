@@ -95,11 +95,33 @@ export function eveHttpUrl(http: JsonObject, server: string | null): string | nu
   const url = text(http.url)
   if (url === null || http.http_method === 'CONNECT') return null
   if (url.charCodeAt(0) !== 47 && url.indexOf('://') > 0) return url
-  let host = text(http.hostname) ?? server
+  const named = hostAndPort(text(http.hostname))
+  let host = named.host ?? server
   if (host === null) return null
   if (host.indexOf(':') >= 0 && host.charCodeAt(0) !== 91) host = `[${host}]`
-  const p = port(http.http_port)
+  const p = port(http.http_port) ?? named.port
   return `http://${host}${p === null ? '' : `:${p}`}${url.charCodeAt(0) === 47 ? '' : '/'}${url}`
+}
+
+/**
+ * A Host header's name and port: `evil.com:8080` → evil.com and 8080, `[2001:db8::1]:80` →
+ * the address and 80; a bare IPv6 address has no port.
+ */
+export function hostAndPort(value: string | null): { host: string | null; port: number | null } {
+  if (value === null) return { host: null, port: null }
+  const bracket = value.charCodeAt(0) === 91 ? value.indexOf(']') : -1
+  const colon = value.lastIndexOf(':')
+  const portText = value.slice(colon + 1)
+  const hasPort =
+    colon > 0 &&
+    /^[0-9]{1,5}$/.test(portText) &&
+    (bracket > 0 ? colon === bracket + 1 : value.indexOf(':') === colon)
+  if (!hasPort) return { host: bracket > 0 ? value.slice(1, bracket) : value, port: null }
+  const host = value.slice(0, colon)
+  return {
+    host: bracket > 0 ? host.slice(1, -1) : host,
+    port: Number(portText),
+  }
 }
 
 function fillEve(e: LogEvent, o: JsonObject, time: (value: string | null) => string | null): void {
@@ -136,7 +158,7 @@ function fillEve(e: LogEvent, o: JsonObject, time: (value: string | null) => str
 
   const http = o.http
   if (isObject(http)) {
-    e.TargetHostname = text(http.hostname)
+    e.TargetHostname = hostAndPort(text(http.hostname)).host
     // Only an HTTP event's own tuple surely names the server; fileinfo follows the file.
     e.Url = eveHttpUrl(http, type === 'http' ? dst : null)
   }
