@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
-import { huntpack } from './support/cli.ts'
+import { huntpack, REPO } from './support/cli.ts'
 import { assertGoldenTree } from './support/golden.ts'
 
 const DIR = 'test/fixtures/hunt'
@@ -135,6 +135,9 @@ describe('huntpack hunt', () => {
     assert.match(imported.stderr, /10 events from 2 files imported/)
     const again = huntpack('logs', 'import', `${LOGS}/eve.json`, '--into', lake)
     assert.match(again.stderr, /already in the lake/)
+    // However the path is spelled, a file the lake holds is not imported again.
+    const spelled = huntpack('logs', 'import', join(REPO, LOGS), '--into', lake)
+    assert.match(spelled.stderr, /0 events from 0 files imported; the lake holds 10 events/)
     const raw = huntpack('hunt', '--intel', IOCS, '--logs', LOGS, '--format', 'ndjson', '-q')
     const fromLake = huntpack('hunt', '--intel', IOCS, '--logs', lake, '--format', 'ndjson', '-q')
     assert.equal(fromLake.status, 1, fromLake.stderr)

@@ -8,9 +8,10 @@
  */
 import { randomBytes } from 'node:crypto'
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { HuntpackError } from '../errors.ts'
 import { type BatchOptions, type ReadFile, readInBatches } from '../logs/batches.ts'
+import type { LogInput } from '../logs/input.ts'
 import { writeFileAtomic } from '../util/atomic-write.ts'
 import { DuckDbEngine, type EngineOptions } from './duckdb.ts'
 
@@ -23,7 +24,8 @@ export interface LakeManifest {
   parts: { file: string; events: number }[]
   imports: {
     at: string
-    sources: (ReadFile & { size: number })[]
+    /** `path`: the file's absolute path (for an archive member, the archive's). */
+    sources: (ReadFile & { path?: string; size: number })[]
     broken: number
   }[]
 }
@@ -115,15 +117,17 @@ export async function importLogs(
     manifest = { schema: LAKE_SCHEMA, events: 0, parts: [], imports: [] }
   }
 
+  // A file is known by its absolute path and size, however the user spelled its path.
   const known = new Set(
-    manifest.imports.flatMap((i) => i.sources.map((s) => `${s.name}\u0000${s.size}`)),
+    manifest.imports.flatMap((i) => i.sources.map((s) => `${s.path ?? s.name}\u0000${s.size}`)),
   )
   const alreadyInLake: string[] = []
-  const wanted: string[] = []
-  for (const path of paths) {
-    const size = await sizeOf(path)
-    if (size !== undefined && known.has(`${path}\u0000${size}`)) alreadyInLake.push(path)
-    else wanted.push(path)
+  const skip = async (input: LogInput) => {
+    const file = input.name.split('!')[0] as string
+    const size = await sizeOf(file)
+    const held = size !== undefined && known.has(`${resolve(file)}\u0000${size}`)
+    if (held && !alreadyInLake.includes(file)) alreadyInLake.push(file)
+    return held
   }
 
   const id = `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`
@@ -140,17 +144,20 @@ export async function importLogs(
       await engine.flushLakePart(temp)
     }
     const read = await readInBatches(
-      wanted,
+      paths,
       async (events) => {
         await engine.stageLakeRows(events)
         if (engine.lakeRows >= partRows) await flush()
       },
-      options,
+      { ...options, skip },
     )
     await flush()
     for (const part of written) await rename(part.temp, join(dir, part.file))
     const sources = await Promise.all(
-      read.files.map(async (f) => ({ ...f, size: (await sizeOf(f.name)) ?? 0 })),
+      read.files.map(async (f) => {
+        const file = f.name.split('!')[0] as string
+        return { ...f, path: resolve(file), size: (await sizeOf(file)) ?? 0 }
+      }),
     )
     manifest.parts.push(...written.map(({ file, events }) => ({ file, events })))
     manifest.events += read.events

@@ -35,6 +35,8 @@ export interface BatchOptions {
    * heap stays small however large the input: a hunt passes its prefilter.
    */
   keep?: (event: LogEvent) => boolean
+  /** Leaves out inputs it accepts before any is opened (files a lake already holds). */
+  skip?: (input: LogInput) => Promise<boolean>
   onProgress?: (progress: ReadProgress) => void
 }
 
@@ -50,7 +52,9 @@ export async function readInBatches(
   consume: (events: LogEvent[]) => Promise<void>,
   options: BatchOptions = {},
 ): Promise<BatchResult> {
-  const inputs = await listLogInputs(paths)
+  const listed = await listLogInputs(paths)
+  const inputs: LogInput[] = []
+  for (const input of listed) if (!(await options.skip?.(input))) inputs.push(input)
   const batchSize = options.batchSize ?? DEFAULT_BATCH
   const keep = options.keep
   const progress: ReadProgress = {
