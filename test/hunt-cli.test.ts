@@ -210,6 +210,15 @@ describe('huntpack hunt', () => {
     assert.match(run.stderr, /iocs\.csv: not a log format huntpack reads/)
     const usage = huntpack('hunt', '--intel', IOCS, '--logs', LOGS, '--format', 'xml')
     assert.equal(usage.status, 2)
+    for (const [option, value] of [
+      ['--memory-limit', 'lots'],
+      ['--memory-limit', '1KB'],
+      ['--log-format', 'nope'],
+    ] as const) {
+      const bad = huntpack('hunt', '--intel', IOCS, '--logs', LOGS, option, value)
+      assert.equal(bad.status, 2, bad.stderr)
+      assert.match(bad.stderr, new RegExp(`${option} ${value}: expected`))
+    }
     assert.ok(!existsSync(join(LOGS, 'findings')))
   })
 

@@ -25,7 +25,7 @@ import { plural } from '../util/plural.ts'
 import { EXIT } from './exit-codes.ts'
 import { loadWarninglists } from './intel-common.ts'
 import { reportUnread } from './logs.ts'
-import { parseInteger, parseIntelFormat } from './options.ts'
+import { parseInteger, parseIntelFormat, parseLogFormat, parseMemoryLimit } from './options.ts'
 import { progressReporter } from './progress.ts'
 
 interface HuntFlags {
@@ -90,6 +90,9 @@ async function hunt(flags: HuntFlags): Promise<number> {
   }
   const format = flags.format as FindingFormat
   const batchSize = parseInteger('--batch-size', flags.batchSize, 1, 10_000_000)
+  const memoryLimit =
+    flags.memoryLimit === undefined ? undefined : parseMemoryLimit(flags.memoryLimit)
+  if (flags.logFormat !== undefined) parseLogFormat(flags.logFormat)
   const threads =
     flags.threads === undefined ? undefined : parseInteger('--threads', flags.threads, 1, 256)
   const clickhouse = clickHouseHuntFor(flags)
@@ -116,7 +119,7 @@ async function hunt(flags: HuntFlags): Promise<number> {
   const result = await huntLogs(intel.indicators, flags.logs, {
     format: flags.logFormat,
     batchSize,
-    engine: { threads, memoryLimit: flags.memoryLimit },
+    engine: { threads, memoryLimit },
     clickhouse,
     onProgress: flags.quiet ? undefined : progressReporter(log, () => plural(found, 'finding')),
   })

@@ -18,7 +18,7 @@ import { LOG_READERS } from '../logs/readers/index.ts'
 import { formatCount, type Logger, stderrLogger } from '../util/log.ts'
 import { plural } from '../util/plural.ts'
 import { registerLogsDump } from './logs-dump.ts'
-import { parseInteger } from './options.ts'
+import { parseInteger, parseLogFormat } from './options.ts'
 import { progressReporter } from './progress.ts'
 
 interface LogsFlags {
@@ -49,6 +49,7 @@ export function registerLogs(program: Command): void {
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (paths: string[], flags: LogsFlags) => {
       const log = stderrLogger({ quiet: flags.quiet })
+      if (flags.logFormat !== undefined) parseLogFormat(flags.logFormat)
       if (isClickHouseUrl(flags.into as string)) {
         const target = parseClickHouseTarget(flags.into as string)
         const connection = serverConnection(target)
@@ -97,6 +98,7 @@ export function registerLogs(program: Command): void {
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (paths: string[], flags: LogsFlags) => {
       const log = stderrLogger({ quiet: flags.quiet })
+      if (flags.logFormat !== undefined) parseLogFormat(flags.logFormat)
       const result = await readInBatches(
         paths,
         async (events) => {

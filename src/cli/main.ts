@@ -33,6 +33,12 @@ registerStore(program)
 registerReport(program)
 registerSite(program)
 
+// Ctrl-C or a kill ends the run through 'exit', so temporary files are removed; outputs are
+// only ever renamed into place when whole, so none is left half-written.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143))
+}
+
 // A reader that stops early (`huntpack hunt … | head`) closes stdout: not an error, and what
 // was written stands; the command's exit code is kept.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -4,6 +4,7 @@
  */
 import { UsageError } from '../errors.ts'
 import { INTEL_FORMATS, type IntelFormat } from '../intel/readers/types.ts'
+import { LOG_READERS } from '../logs/readers/index.ts'
 import { LOOKBACK } from '../targets/kql/literal.ts'
 
 export function parseIntelFormat(value: string | undefined): IntelFormat | undefined {
@@ -49,4 +50,37 @@ export function parseSince(value: string, now: Date = new Date()): string {
 
 function toIso(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
+const SIZE = /^([0-9]+(?:\.[0-9]+)?)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i
+const UNIT_BYTES: Record<string, number> = {
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
+}
+
+/** An engine memory limit such as `512MB` or `2GiB`, at least 64 MB (DuckDB needs some). */
+export function parseMemoryLimit(value: string): string {
+  const match = SIZE.exec(value.trim())
+  const bytes = match ? Number(match[1]) * (UNIT_BYTES[(match[2] as string).toLowerCase()] ?? 0) : 0
+  if (!match || bytes < 64e6) {
+    throw new UsageError(
+      `--memory-limit ${value}: expected a size of at least 64MB, such as 512MB or 2GB`,
+    )
+  }
+  return `${match[1]}${match[2]}`
+}
+
+/** A `--log-format` id a reader has. */
+export function parseLogFormat(value: string): string {
+  const ids = LOG_READERS.map((r) => r.id)
+  if (!ids.includes(value)) {
+    throw new UsageError(`--log-format ${value}: expected one of ${ids.join(', ')}`)
+  }
+  return value
 }

@@ -112,13 +112,16 @@ export class DuckDbEngine implements Engine {
     private readonly instance: DuckDBInstance,
     private readonly db: DuckDBConnection,
     private readonly prefilter: boolean,
-    private readonly temp: string,
+    private readonly cleanUp: () => void,
   ) {}
 
   static async open(options: EngineOptions = {}): Promise<DuckDbEngine> {
     // Joins over a large lake spill to a temporary folder of this run rather than growing
     // without bound; the folder goes when the engine closes.
     const temp = await mkdtemp(join(tmpdir(), 'huntpack-duckdb-'))
+    // An interrupted run (Ctrl-C exits through 'exit', see the CLI) still removes it.
+    const cleanUp = () => rmSync(temp, { recursive: true, force: true })
+    process.once('exit', cleanUp)
     const config: Record<string, string> = {
       memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
       temp_directory: temp,
@@ -131,13 +134,14 @@ export class DuckDbEngine implements Engine {
     await db.run(
       `CREATE TABLE batch (rid INTEGER, ${MATCH_COLUMNS.map((c) => `${c.name} ${c.type}`).join(', ')})`,
     )
-    return new DuckDbEngine(instance, db, options.prefilter ?? true, temp)
+    return new DuckDbEngine(instance, db, options.prefilter ?? true, cleanUp)
   }
 
   close(): void {
     this.db.closeSync()
     this.instance.closeSync()
-    rmSync(this.temp, { recursive: true, force: true })
+    this.cleanUp()
+    process.off('exit', this.cleanUp)
   }
 
   /** Loads the indicators to hunt; replaces any loaded before. */
