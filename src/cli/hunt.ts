@@ -115,13 +115,12 @@ async function hunt(flags: HuntFlags): Promise<number> {
   if (intel.indicators.length === 0)
     log.warn('no indicator to hunt: every finding list will be empty')
 
-  let found = 0
   const result = await huntLogs(intel.indicators, flags.logs, {
     format: flags.logFormat,
     batchSize,
     engine: { threads, memoryLimit },
     clickhouse,
-    onProgress: flags.quiet ? undefined : progressReporter(log, () => plural(found, 'finding')),
+    onProgress: flags.quiet ? undefined : progressReporter(log),
   })
   for (const file of result.files) {
     log.info(`${file.name}: ${file.format}, ${plural(file.events, 'event')}`)
@@ -142,7 +141,7 @@ async function hunt(flags: HuntFlags): Promise<number> {
     if (exclusion) excluded.set(finding, exclusion)
     if (!exclusion || flags.showExcluded) shown.push([finding, exclusion])
   }
-  found = considered.length - excluded.size
+  const found = considered.length - excluded.size
   const summary = summariseFindings(
     considered,
     {

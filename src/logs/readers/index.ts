@@ -47,6 +47,7 @@ export function readerById(id: string): LogReader {
 /** The reader for an input, from its first bytes; throws LogFormatError naming the file. */
 export async function detectLogFormat(input: LogInput): Promise<LogReader> {
   const head = await peekText(input)
+  if (head.trim() === '') throw new LogFormatError('the file is empty', input.name)
   const reader = LOG_READERS.find((r) => r.detect(head, input.name))
   if (!reader) {
     throw new LogFormatError(
@@ -86,7 +87,11 @@ export async function readLogInputs(
       reader = forced ?? (await detectLogFormat(input))
     } catch (error) {
       if (!(error instanceof LogFormatError) || input.named) throw error
-      stats.skipped.push({ file: input.name, reason: 'not a log format huntpack reads' })
+      const empty = error.message.endsWith('the file is empty')
+      stats.skipped.push({
+        file: input.name,
+        reason: empty ? 'empty' : 'not a log format huntpack reads',
+      })
       continue
     }
     options.onFile?.(input, reader)
