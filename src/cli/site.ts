@@ -5,11 +5,11 @@
  * its HTML page, and writes the index. Every file is written whole (temporary file, rename).
  */
 import { randomBytes } from 'node:crypto'
-import type { Dirent } from 'node:fs'
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
+import { copyFile, mkdir, readFile, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { HuntpackError, UsageError } from '../errors.ts'
+import { packFolders } from '../pack/pack-folders.ts'
 import { PACK_SCHEMA } from '../pack/pack-json.ts'
 import {
   type PackJson,
@@ -49,7 +49,7 @@ async function site(packsDir: string, flags: SiteFlags): Promise<number> {
   if (resolve(flags.out) === resolve(packsDir)) {
     throw new UsageError('--out must not be the packs folder: the site is written beside it')
   }
-  const dirs = await packDirs(packsDir)
+  const dirs = await packFolders(packsDir, 'pass the folder `huntpack build` wrote')
   const packs: PackJson[] = []
   for (const dir of dirs) {
     const file = join(dir, 'pack.json')
@@ -84,36 +84,6 @@ async function site(packsDir: string, flags: SiteFlags): Promise<number> {
   await output(join(flags.out, 'index.html'), renderSiteIndex({ title, packs }))
   log.info(`${plural(packs.length, 'pack')} written to ${join(flags.out, 'index.html')}`)
   return EXIT.ok
-}
-
-/** The folder itself when it holds a `pack.json`, else its subfolders that do, sorted. */
-async function packDirs(dir: string): Promise<string[]> {
-  let entries: Dirent[]
-  try {
-    entries = await readdir(dir, { withFileTypes: true })
-  } catch (error) {
-    throw new HuntpackError(
-      'ERR_INPUT',
-      `cannot read the packs folder: ${(error as Error).message}`,
-      {
-        file: dir,
-      },
-    )
-  }
-  if (entries.some((e) => e.isFile() && e.name === 'pack.json')) return [dir]
-  const dirs: string[] = []
-  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    if (!entry.isDirectory() || entry.name.startsWith('.')) continue
-    if (await isFile(join(dir, entry.name, 'pack.json'))) dirs.push(join(dir, entry.name))
-  }
-  if (dirs.length === 0) {
-    throw new HuntpackError(
-      'ERR_INPUT',
-      'no pack.json here or in its subfolders; pass the folder `huntpack build` wrote',
-      { file: dir },
-    )
-  }
-  return dirs
 }
 
 async function readPack(file: string): Promise<PackJson> {

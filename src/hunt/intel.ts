@@ -4,7 +4,7 @@
  * `build` does) or from a packs folder that `build` wrote (each `pack.json` lists its hunted
  * indicators), so a team can hunt with exactly the packs it reviewed.
  */
-import { readdir, readFile, stat } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { loadIntel, recordUrls } from '../build.ts'
 import { HuntpackError } from '../errors.ts'
@@ -12,6 +12,7 @@ import type { Indicator, SourceRef } from '../intel/indicator.ts'
 import { intake } from '../intel/intake.ts'
 import type { IntelFormat } from '../intel/readers/index.ts'
 import type { WarninglistSet } from '../intel/warninglist.ts'
+import { packFolders } from '../pack/pack-folders.ts'
 import { PACK_SCHEMA } from '../pack/pack-json.ts'
 
 export interface HuntIntel {
@@ -40,7 +41,12 @@ export async function loadHuntIntel(
   const feeds: string[] = []
   const packFiles: string[] = []
   for (const path of paths) {
-    if (await isDirectory(path)) packFiles.push(...(await packJsonFiles(path)))
+    if (await isDirectory(path))
+      packFiles.push(
+        ...(await packFolders(path, 'pass feed files or a folder that `huntpack build` wrote')).map(
+          (folder) => join(folder, 'pack.json'),
+        ),
+      )
     else feeds.push(path)
   }
   const result: HuntIntel = {
@@ -85,26 +91,6 @@ async function isDirectory(path: string): Promise<boolean> {
       file: path,
     })
   }
-}
-
-/** `<dir>/pack.json` when the folder is one pack, else `<dir>/*\/pack.json` sorted. */
-async function packJsonFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true })
-  if (entries.some((e) => e.isFile() && e.name === 'pack.json')) return [join(dir, 'pack.json')]
-  const files: string[] = []
-  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    if (!entry.isDirectory() || entry.name.startsWith('.')) continue
-    const names = await readdir(join(dir, entry.name))
-    if (names.includes('pack.json')) files.push(join(dir, entry.name, 'pack.json'))
-  }
-  if (files.length === 0) {
-    throw new HuntpackError(
-      'ERR_INPUT',
-      'no pack.json here or in its subfolders; pass feed files or a folder that `huntpack build` wrote',
-      { file: dir },
-    )
-  }
-  return files
 }
 
 interface PackIndicatorJson {
