@@ -17,7 +17,7 @@ import {
 } from './clickhouse-connection.ts'
 import { checkTableName } from './clickhouse-import.ts'
 import { clickHouseIdentifier, clickHouseString } from './clickhouse-sql.ts'
-import type { HuntResult } from './hunt.ts'
+import { emptyHuntResult, type HuntResult } from './hunt.ts'
 import { indicatorTables } from './indicator-tables.ts'
 import { isLake } from './lake.ts'
 
@@ -46,14 +46,7 @@ export async function huntOnClickHouse(
   })
   try {
     await engine.setIndicators(indicatorTables(indicators))
-    const result: HuntResult = {
-      findings: [],
-      events: 0,
-      files: [],
-      broken: [],
-      skipped: [],
-      lakes: [],
-    }
+    const result = emptyHuntResult()
     const raw: string[] = []
     const stored: string[] = []
     for (const path of paths) {

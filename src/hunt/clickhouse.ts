@@ -24,7 +24,13 @@ import {
 import type { Engine } from './engine.ts'
 import { directionOf, type Finding, type MatchField, type MatchKind } from './finding.ts'
 import { familyKey, type IndicatorTables, rangeHits } from './indicator-tables.ts'
-import { FIELD_PRIORITY, type PresentShapes, presentShapes, rankSql } from './match-sql.ts'
+import {
+  FIELD_PRIORITY,
+  NO_SHAPES,
+  type PresentShapes,
+  presentShapes,
+  rankSql,
+} from './match-sql.ts'
 import { candidateFilter, type EventFilter } from './prefilter.ts'
 
 const FIELD_RANK = rankSql('field', FIELD_PRIORITY)
@@ -38,13 +44,7 @@ export interface StoredTable {
 
 export class ClickHouseEngine implements Engine {
   private tables: IndicatorTables | undefined
-  private present: PresentShapes = {
-    addresses: false,
-    ranges: false,
-    domains: false,
-    urls: false,
-    hashes: false,
-  }
+  private present: PresentShapes = NO_SHAPES
   private batchSql = ''
   private filter: EventFilter | undefined
 

@@ -32,6 +32,7 @@ import {
   INDICATOR_DDL,
   MATCH_MACROS,
   matchSql,
+  NO_SHAPES,
   type PresentShapes,
   presentShapes,
   rankSql,
@@ -98,13 +99,7 @@ export interface EngineOptions {
 
 export class DuckDbEngine implements Engine {
   private tables: IndicatorTables | undefined
-  private present: PresentShapes = {
-    addresses: false,
-    ranges: false,
-    domains: false,
-    urls: false,
-    hashes: false,
-  }
+  private present: PresentShapes = NO_SHAPES
   private batchSql = ''
   private filter: EventFilter | undefined
 

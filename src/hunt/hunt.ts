@@ -35,6 +35,11 @@ export interface HuntResult {
   lakes: { dir: string; manifest: LakeManifest }[]
 }
 
+/** A result before anything is read; each engine's hunt fills it. */
+export function emptyHuntResult(): HuntResult {
+  return { findings: [], events: 0, files: [], broken: [], skipped: [], lakes: [] }
+}
+
 /** Hunts `paths` (log files, folders of them, lakes) for the indicators. */
 export async function huntLogs(
   indicators: readonly Indicator[],
@@ -46,14 +51,7 @@ export async function huntLogs(
   try {
     const tables = indicatorTables(indicators)
     await engine.setIndicators(tables)
-    const result: HuntResult = {
-      findings: [],
-      events: 0,
-      files: [],
-      broken: [],
-      skipped: [],
-      lakes: [],
-    }
+    const result = emptyHuntResult()
     const raw: string[] = []
     for (const path of paths) {
       if (!(await isLake(path))) {

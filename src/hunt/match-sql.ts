@@ -82,6 +82,15 @@ export interface PresentShapes {
   hashes: boolean
 }
 
+/** Before any indicator is loaded. */
+export const NO_SHAPES: PresentShapes = {
+  addresses: false,
+  ranges: false,
+  domains: false,
+  urls: false,
+  hashes: false,
+}
+
 /** Which indicator tables have rows: the statement leaves out the branches of empty ones. */
 export function presentShapes(tables: IndicatorTables): PresentShapes {
   return {
