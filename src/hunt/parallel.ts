@@ -16,7 +16,7 @@ import type { ReadFile, ReadProgress } from '../logs/batches.ts'
 import { listLogInputs, peekText } from '../logs/input.ts'
 import type { SplitRule } from '../logs/reader.ts'
 import type { ReadStats } from '../logs/readers/index.ts'
-import { detectLogFormat, LogFormatError, readerById } from '../logs/readers/index.ts'
+import { readerById, readerFor } from '../logs/readers/index.ts'
 import type { DuckDbEngine } from './duckdb.ts'
 import type { Finding } from './finding.ts'
 import type { FilterSpec } from './prefilter.ts'
@@ -67,18 +67,14 @@ export async function planParallel(
   const tasks: Planned[] = []
   const skipped: ReadStats['skipped'] = []
   for (const input of inputs) {
-    let reader = forced
-    if (!reader) {
-      try {
-        reader = await detectLogFormat(input)
-      } catch (error) {
-        if (!(error instanceof LogFormatError) || input.named) throw error
-        skipped.push({ file: input.name, reason: 'not a log format huntpack reads' })
-        continue
-      }
+    const head = await peekText(input)
+    const reader = await readerFor(input, forced, head)
+    if ('skip' in reader) {
+      skipped.push({ file: input.name, reason: reader.skip })
+      continue
     }
     const plain = !(await isGzip(input.name))
-    const rule = plain ? reader.splittable?.(await peekText(input)) : false
+    const rule = plain ? reader.splittable?.(head) : false
     if (!rule || input.size < rangeSize * 1.5) {
       tasks.push({ id: tasks.length, path: input.name, format: reader.id, size: input.size })
       continue

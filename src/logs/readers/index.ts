@@ -45,8 +45,8 @@ export function readerById(id: string): LogReader {
 }
 
 /** The reader for an input, from its first bytes; throws LogFormatError naming the file. */
-export async function detectLogFormat(input: LogInput): Promise<LogReader> {
-  const head = await peekText(input)
+export async function detectLogFormat(input: LogInput, head?: string): Promise<LogReader> {
+  head ??= await peekText(input)
   if (head.trim() === '') throw new LogFormatError('the file is empty', input.name)
   const reader = LOG_READERS.find((r) => r.detect(head, input.name))
   if (!reader) {
@@ -57,6 +57,28 @@ export async function detectLogFormat(input: LogInput): Promise<LogReader> {
     )
   }
   return reader
+}
+
+/**
+ * The reader for an input: the forced one, else the detected one. A file found in a folder or
+ * archive that no reader claims gives the reason to skip it; a file the user named throws.
+ */
+export async function readerFor(
+  input: LogInput,
+  forced: LogReader | undefined,
+  head?: string,
+): Promise<LogReader | { skip: string }> {
+  if (forced) return forced
+  try {
+    return await detectLogFormat(input, head)
+  } catch (error) {
+    if (!(error instanceof LogFormatError) || input.named) throw error
+    return {
+      skip: error.message.endsWith('the file is empty')
+        ? 'empty'
+        : 'not a log format huntpack reads',
+    }
+  }
 }
 
 export interface ReadStats {
@@ -82,16 +104,9 @@ export async function readLogInputs(
   const stats: ReadStats = { events: 0, skipped: [], broken: [] }
   const forced = options.format === undefined ? undefined : readerById(options.format)
   for (const input of inputs) {
-    let reader: LogReader
-    try {
-      reader = forced ?? (await detectLogFormat(input))
-    } catch (error) {
-      if (!(error instanceof LogFormatError) || input.named) throw error
-      const empty = error.message.endsWith('the file is empty')
-      stats.skipped.push({
-        file: input.name,
-        reason: empty ? 'empty' : 'not a log format huntpack reads',
-      })
+    const reader = await readerFor(input, forced)
+    if ('skip' in reader) {
+      stats.skipped.push({ file: input.name, reason: reader.skip })
       continue
     }
     options.onFile?.(input, reader)
