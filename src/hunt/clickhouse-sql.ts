@@ -58,22 +58,6 @@ export const CLICKHOUSE_EVENT_TYPES: Record<(typeof EVENT_COLUMNS)[number], stri
   SourceRecord: 'UInt64',
 }
 
-/** The columns matching reads from a batch, as the DuckDB engine's `MATCH_COLUMNS`. */
-export const CLICKHOUSE_MATCH_COLUMNS = [
-  'SrcIpAddr',
-  'SrcPortNumber',
-  'DstIpAddr',
-  'DstPortNumber',
-  'DnsQuery',
-  'DnsResponse',
-  'Url',
-  'UrlHost',
-  'TargetHostname',
-  'FileMD5',
-  'FileSHA1',
-  'FileSHA256',
-] as const
-
 /**
  * Columns with a bloom-filter skip index: the observables hunts join on that the sort key
  * does not lead with, so a hunt for a few values skips most granules.

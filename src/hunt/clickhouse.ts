@@ -16,7 +16,6 @@ import {
 import {
   CLICKHOUSE_EVENT_TYPES,
   CLICKHOUSE_INDICATOR_TABLES,
-  CLICKHOUSE_MATCH_COLUMNS,
   clickHouseAddressesSql,
   clickHouseIdentifier,
   clickHouseMatchSql,
@@ -26,6 +25,7 @@ import { directionOf, type Finding, type MatchField, type MatchKind } from './fi
 import { familyKey, type IndicatorTables, rangeHits } from './indicator-tables.ts'
 import {
   FIELD_PRIORITY,
+  MATCH_COLUMNS,
   NO_SHAPES,
   type PresentShapes,
   presentShapes,
@@ -62,7 +62,7 @@ export class ClickHouseEngine implements Engine {
     connection: ClickHouseConnection,
     options: { prefilter?: boolean } = {},
   ): Promise<ClickHouseEngine> {
-    const columns = CLICKHOUSE_MATCH_COLUMNS.map((c) => `${c} ${CLICKHOUSE_EVENT_TYPES[c]}`)
+    const columns = MATCH_COLUMNS.map((c) => `${c} ${CLICKHOUSE_EVENT_TYPES[c]}`)
     await connection.command('DROP TEMPORARY TABLE IF EXISTS batch')
     await connection.command(`CREATE TEMPORARY TABLE batch (rid UInt32, ${columns.join(', ')})`)
     return new ClickHouseEngine(connection, options.prefilter ?? true)
@@ -114,7 +114,7 @@ export class ClickHouseEngine implements Engine {
       const event = events[rid] as LogEvent
       if (this.filter && !this.filter(event)) continue
       const row: ClickHouseRow = { rid }
-      for (const column of CLICKHOUSE_MATCH_COLUMNS) row[column] = event[column]
+      for (const column of MATCH_COLUMNS) row[column] = event[column]
       rows.push(row)
     }
     if (rows.length === 0) return []

@@ -30,6 +30,7 @@ import {
   addressesSql,
   FIELD_PRIORITY,
   INDICATOR_DDL,
+  MATCH_COLUMNS,
   MATCH_MACROS,
   matchSql,
   NO_SHAPES,
@@ -62,28 +63,17 @@ const answers: Column = {
   get: (e) => listValue(e.DnsResponse),
 }
 
-/** What matching reads from a batch; the rest of an event stays in JavaScript. */
-const MATCH_COLUMNS: Column[] = [
-  text('SrcIpAddr'),
-  int('SrcPortNumber'),
-  text('DstIpAddr'),
-  int('DstPortNumber'),
-  text('DnsQuery'),
-  answers,
-  text('Url'),
-  text('UrlHost'),
-  text('TargetHostname'),
-  text('FileMD5'),
-  text('FileSHA1'),
-  text('FileSHA256'),
-]
-
 const INT_COLUMNS = new Set(['SrcPortNumber', 'DstPortNumber', 'SourceLine', 'SourceRecord'])
 
+function columnOf(name: keyof LogEvent): Column {
+  return name === 'DnsResponse' ? answers : INT_COLUMNS.has(name) ? int(name) : text(name)
+}
+
+/** What matching reads from a batch; the rest of an event stays in JavaScript. */
+const BATCH_COLUMNS: Column[] = MATCH_COLUMNS.map(columnOf)
+
 /** Every event column, as the lake stores them (times as TIMESTAMP there). */
-const EVENT_TABLE_COLUMNS: Column[] = EVENT_COLUMNS.map((name) =>
-  name === 'DnsResponse' ? answers : INT_COLUMNS.has(name) ? int(name) : text(name),
-)
+const EVENT_TABLE_COLUMNS: Column[] = EVENT_COLUMNS.map(columnOf)
 
 export interface EngineOptions {
   /**
@@ -127,7 +117,7 @@ export class DuckDbEngine implements Engine {
     for (const sql of MATCH_MACROS) await db.run(sql)
     for (const sql of INDICATOR_DDL) await db.run(sql)
     await db.run(
-      `CREATE TABLE batch (rid INTEGER, ${MATCH_COLUMNS.map((c) => `${c.name} ${c.type}`).join(', ')})`,
+      `CREATE TABLE batch (rid INTEGER, ${BATCH_COLUMNS.map((c) => `${c.name} ${c.type}`).join(', ')})`,
     )
     return new DuckDbEngine(instance, db, options.prefilter ?? true, cleanUp)
   }
@@ -181,14 +171,14 @@ export class DuckDbEngine implements Engine {
     if (this.batchSql === '' || events.length === 0) return []
     await this.db.run('DELETE FROM batch')
     const appender = await this.db.createAppender('batch')
-    const types = [INTEGER, ...MATCH_COLUMNS.map((c) => c.type)]
+    const types = [INTEGER, ...BATCH_COLUMNS.map((c) => c.type)]
     for (let start = 0; start < events.length; start += CHUNK) {
       const end = Math.min(events.length, start + CHUNK)
       const chunk = DuckDBDataChunk.create(types, end - start)
       const rids = new Array(end - start)
       for (let i = start; i < end; i++) rids[i - start] = i
       chunk.setColumnValues(0, rids)
-      MATCH_COLUMNS.forEach((column, c) => {
+      BATCH_COLUMNS.forEach((column, c) => {
         const values = new Array(end - start)
         for (let i = start; i < end; i++) values[i - start] = column.get(events[i] as LogEvent)
         chunk.setColumnValues(c + 1, values as never)

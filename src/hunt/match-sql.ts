@@ -16,6 +16,7 @@
  * relation and the key columns that identify an event differ.
  */
 
+import type { LogEvent } from '../logs/event.ts'
 import type { IndicatorTables } from './indicator-tables.ts'
 
 /** Strongest first. */
@@ -81,6 +82,22 @@ export interface PresentShapes {
   urls: boolean
   hashes: boolean
 }
+
+/** The event columns the matching statement reads; engines load only these per batch. */
+export const MATCH_COLUMNS = [
+  'SrcIpAddr',
+  'SrcPortNumber',
+  'DstIpAddr',
+  'DstPortNumber',
+  'DnsQuery',
+  'DnsResponse',
+  'Url',
+  'UrlHost',
+  'TargetHostname',
+  'FileMD5',
+  'FileSHA1',
+  'FileSHA256',
+] as const satisfies readonly (keyof LogEvent)[]
 
 /** Before any indicator is loaded. */
 export const NO_SHAPES: PresentShapes = {
